@@ -1,0 +1,62 @@
+// typescript-eslint strict-type-checked, plus the layering rules: only runtime/docker/ may
+// import dockerode; runtime/ imports nothing from agent/ or apiserver/; apiserver/ nothing from agent/.
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const dockerodeBan = { name: 'dockerode', message: 'Only runtime/docker/ talks to the engine.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.run/**', 'coverage/**', 'eslint.config.js', 'bin/**'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { paths: [dockerodeBan] }],
+    },
+  },
+  {
+    files: ['runtime/docker/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['runtime/**'],
+    ignores: ['runtime/docker/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [dockerodeBan],
+        patterns: [{ group: ['**/agent/**', '**/apiserver/**'], message: 'runtime/ must not depend on agent/ or apiserver/.' }],
+      }],
+    },
+  },
+  {
+    files: ['runtime/docker/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/agent/**', '**/apiserver/**'], message: 'runtime/ must not depend on agent/ or apiserver/.' }],
+      }],
+    },
+  },
+  {
+    files: ['apiserver/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [dockerodeBan],
+        patterns: [{ group: ['**/agent/**', '**/runtime/**'], message: 'apiserver/ knows storage and HTTP only.' }],
+      }],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'e2e/**', 'bench/**'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+);
