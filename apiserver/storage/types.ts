@@ -9,9 +9,9 @@ export interface KubeObject {
   apiVersion?: string;
   kind?: string;
   metadata?: {
-    name?: string;
-    namespace?: string;
-    resourceVersion?: string;
+    name?: string | undefined;
+    namespace?: string | undefined;
+    resourceVersion?: string | undefined;
     [key: string]: unknown;
   };
   [key: string]: unknown;

@@ -1,0 +1,164 @@
+// The API server, assembled: storage (SQLite under the data dir, or any Storage), the registry
+// with the initial namespaces, the HTTPS listener with bearer-token authentication, and the
+// controllers that run inside it (namespaces, service accounts, scheduler, node lifecycle).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+import { SystemClock, type Clock } from '../lib/clock.ts';
+import { createLogger, type Logger } from '../lib/log.ts';
+import { ApiHandler, type Authenticator, type PodStreaming, type UserInfo } from './http/handler.ts';
+import { renderKubeconfig } from './kubeconfig.ts';
+import { createCertificateAuthority, createServingCertificate, ensureCredentials, type ServerCredentials } from './pki.ts';
+import { Registry } from './registry/registry.ts';
+import { createSqliteStorage } from './storage/sqlite-storage.ts';
+import type { Storage } from './storage/types.ts';
+
+export interface Controller {
+  start(): void;
+  stop(): void;
+}
+
+export interface ApiServerOptions {
+  /** Where state.db, pki/, admin-token, node-token and kubeconfig live. */
+  dataDir?: string;
+  /** Overrides the SQLite storage (e.g. createMemoryStorage() in tests). */
+  storage?: Storage;
+  /** Overrides the credentials kept under dataDir (generated in memory when neither is given). */
+  credentials?: ServerCredentials;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Serve plain HTTP (kubectl then sends no credentials; for in-process tests only). */
+  insecureHttp?: boolean;
+  /** Extra names/IPs for the serving certificate. */
+  certificateHosts?: string[];
+  clock?: Clock;
+  log?: Logger;
+  /** Builds the controllers to run (default: none; see startApiServer in apiserver/main.ts). */
+  controllers?: (registry: Registry, clock: Clock, log: Logger) => Controller[];
+  /** How exec/attach/log reach the node agents. */
+  streaming?: (registry: Registry, credentials: ServerCredentials, log: Logger) => PodStreaming;
+  bookmarkIntervalMs?: number;
+  minRequestTimeoutSeconds?: number;
+}
+
+export class ApiServer {
+  readonly url: string;
+  readonly port: number;
+
+  private constructor(
+    readonly registry: Registry,
+    readonly credentials: ServerCredentials,
+    private readonly server: Server,
+    private readonly handler: ApiHandler,
+    private readonly controllers: Controller[],
+    private readonly sockets: Set<Socket>,
+    readonly log: Logger,
+    host: string,
+    tls: boolean,
+  ) {
+    this.port = (server.address() as AddressInfo).port;
+    const h = host.includes(':') ? `[${host}]` : host;
+    this.url = `${tls ? 'https' : 'http'}://${h === '0.0.0.0' ? '127.0.0.1' : h}:${this.port}`;
+  }
+
+  static async start(o: ApiServerOptions = {}): Promise<ApiServer> {
+    const log = o.log ?? createLogger('apiserver');
+    const clock = o.clock ?? new SystemClock();
+    const host = o.host ?? '127.0.0.1';
+    let credentials = o.credentials;
+    if (credentials === undefined) {
+      if (o.dataDir !== undefined) {
+        mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+        credentials = ensureCredentials(o.dataDir, { hosts: [host, ...(o.certificateHosts ?? [])] });
+      } else {
+        credentials = inMemoryCredentials([host, ...(o.certificateHosts ?? [])]);
+      }
+    }
+    if (o.storage === undefined && o.dataDir === undefined) throw new Error('ApiServer needs a dataDir or a storage');
+    const storage = o.storage ?? createSqliteStorage(join(o.dataDir ?? '', 'state.db'));
+    const registry = new Registry(storage, clock);
+    await registry.bootstrap();
+    const creds = credentials;
+    const authenticator: Authenticator = {
+      authenticate: (token): UserInfo | undefined => {
+        if (token === creds.adminToken) return { name: 'admin', groups: ['system:masters', 'system:authenticated'] };
+        if (token === creds.nodeToken) return { name: 'system:node', groups: ['system:nodes', 'system:authenticated'] };
+        return undefined;
+      },
+    };
+    let address = '';
+    const handler = new ApiHandler({
+      registry,
+      clock,
+      log,
+      authenticator,
+      serverAddress: () => address,
+      ...(o.streaming === undefined ? {} : { streaming: o.streaming(registry, creds, log) }),
+      ...(o.bookmarkIntervalMs === undefined ? {} : { bookmarkIntervalMs: o.bookmarkIntervalMs }),
+      ...(o.minRequestTimeoutSeconds === undefined ? {} : { minRequestTimeoutSeconds: o.minRequestTimeoutSeconds }),
+    });
+    const tls = o.insecureHttp !== true;
+    const server = tls
+      ? createHttpsServer({ key: creds.serverKey, cert: creds.serverCert })
+      : createHttpServer();
+    server.on('request', (req, res) => { handler.handle(req, res); });
+    server.on('upgrade', (req, socket: Socket, head: Buffer) => { handler.handleUpgrade(req, socket, head); });
+    const sockets = new Set<Socket>();
+    server.on(tls ? 'secureConnection' : 'connection', (s: Socket) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    server.keepAliveTimeout = 65_000;
+    server.requestTimeout = 0;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const controllers = o.controllers?.(registry, clock, log) ?? [];
+    const api = new ApiServer(registry, creds, server, handler, controllers, sockets, log, host, tls);
+    address = `${host}:${api.port}`;
+    for (const c of controllers) c.start();
+    if (o.dataDir !== undefined) {
+      writeFileSync(join(o.dataDir, 'kubeconfig'), api.kubeconfig(), { mode: 0o600 });
+    }
+    log.info({ url: api.url }, 'API server listening');
+    return api;
+  }
+
+  /** An admin kubeconfig for this server. */
+  kubeconfig(token = this.credentials.adminToken): string {
+    return renderKubeconfig({ server: this.url, caCert: this.credentials.caCert, token });
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.controllers) c.stop();
+    this.handler.closeWatches();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => { resolve(); });
+      for (const s of this.sockets) s.destroy();
+    });
+    await this.registry.storage.close();
+  }
+}
+
+let cachedCa: { cert: string; key: string } | undefined;
+
+/** Credentials for a server without a data dir (tests); the CA is made once per process. */
+export function inMemoryCredentials(hosts: string[] = []): ServerCredentials {
+  cachedCa ??= createCertificateAuthority();
+  const serving = createServingCertificate(cachedCa, { hosts });
+  return {
+    caCert: cachedCa.cert,
+    serverCert: serving.cert,
+    serverKey: serving.key,
+    adminToken: randomBytes(18).toString('base64url'),
+    nodeToken: randomBytes(18).toString('base64url'),
+  };
+}
