@@ -71,11 +71,16 @@ export class StatusManager {
     const entry = { pod, status, published: prev?.published };
     this.entries.set(uid, entry);
     if (prev?.published === key) return;
+    // counted as published when queued; a failed publish clears it so the next set retries
+    entry.published = key;
     for (const l of this.listeners) l(pod, status);
     this.enqueue(uid, async () => {
-      if (this.sink === undefined) { entry.published = key; return; }
-      await this.sink.publish(pod, status);
-      entry.published = key;
+      try {
+        await this.sink?.publish(pod, status);
+      } catch (err) {
+        if (entry.published === key) entry.published = undefined;
+        throw err;
+      }
     });
   }
 
