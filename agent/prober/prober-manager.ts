@@ -60,7 +60,11 @@ export interface ProberManagerOptions {
   transport: ProbeTransport;
   events: ContainerEventSink;
   log?: Logger;
-  /** Called synchronously whenever a cached result changes; the agent re-syncs the pod. */
+  /**
+   * Called whenever a cached result changes — from probe timers, and synchronously from syncPod,
+   * seed and setTerminating (e.g. the initial values for a new container). It should only schedule
+   * a re-sync of the pod, never sync inline.
+   */
   onChange?: (change: ProbeResultChange) => void;
   /** major.minor for kube-probe/<v> User-Agent headers. */
   kubeVersion?: string;
