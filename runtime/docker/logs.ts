@@ -25,7 +25,11 @@ export function logsQuery(opts: LogOptions): LogsQuery {
     tail: opts.tailLines === undefined || opts.tailLines < 0 ? 'all' : String(Math.floor(opts.tailLines)),
   };
   // The engine takes "seconds.nanoseconds" since the epoch.
-  if (opts.since !== undefined && opts.since > 0) q.since = (opts.since / 1000).toFixed(9);
+  if (opts.since !== undefined && opts.since > 0) {
+    const ms = Math.floor(opts.since);
+    // Integer arithmetic: a float division would print …122999906 for …123.
+    q.since = `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1_000_000).padStart(9, '0')}`;
+  }
   return q;
 }
 

@@ -189,7 +189,7 @@ describe('DockerRuntime pods (integration)', () => {
     expect(await logsOf(both)).toBe('with args\n');
     expect(await logsOf(argsOnly)).toBe('args-as-cmd\n');
     const inspect = await rt.docker.getContainer(cmdOnly).inspect();
-    expect(inspect.Config.Cmd ?? []).toEqual([]);
+    expect((inspect.Config.Cmd as string[] | null) ?? []).toEqual([]);
     const s = await rt.containerStatus(cmdOnly);
     expect(s.reason).toBe('Completed');
     expect(s.exitCode).toBe(0);
