@@ -7,9 +7,7 @@ import type { KubeObject } from './storage/types.ts';
 
 // ---- defaults / validation -------------------------------------------------------------------
 
-export function applyDefaults(_kind: string, _obj: KubeObject): void {
-  // stand-in: apiserver/api/defaults.ts
-}
+export { applyDefaults, prepareForCreate, prepareForUpdate } from './api/defaults.ts';
 
 export function validateCreate(_kind: string, _obj: KubeObject): FieldError[] {
   return [];

@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../lib/clock.ts';
 import { ApiError, fieldErrors, type FieldError } from '../api/errors.ts';
 import {
-  applyDefaults,
   applyPatch,
+  prepareForCreate,
+  prepareForUpdate,
   parseFieldSelector,
   parseLabelSelector,
   validateCreate,
@@ -138,9 +139,7 @@ export class ResourceStore {
     delete m.managedFields;
     obj.apiVersion = groupVersion(this.info);
     obj.kind = this.info.kind;
-    this.strategy.prepareForCreate(obj);
-    this.strategy.normalize?.(obj);
-    applyDefaults(this.info.kind, obj);
+    prepareForCreate(obj);
     const errs = validateCreate(this.info.kind, obj);
     if (errs.length > 0) throw this.invalid(m.name, errs);
     if (options.dryRun === true) {
@@ -396,12 +395,7 @@ export class ResourceStore {
   private merge(current: KubeObject, incoming: KubeObject, subresource: 'status' | 'finalize' | undefined): KubeObject {
     const cm = meta(current);
     let next: KubeObject;
-    if (subresource === 'status') {
-      // Status writes change status only (kube's status strategies reset metadata and spec).
-      next = deepClone(current);
-      if (incoming['status'] !== undefined) next['status'] = incoming['status'];
-      else delete next['status'];
-    } else if (subresource === 'finalize') {
+    if (subresource === 'finalize') {
       next = deepClone(current);
       const spec = isRecord(incoming['spec']) ? incoming['spec'] : {};
       next['spec'] = { ...(isRecord(next['spec']) ? next['spec'] : {}), finalizers: spec['finalizers'] ?? [] };
@@ -421,14 +415,10 @@ export class ResourceStore {
       if (cm.generation !== undefined) nm.generation = cm.generation;
       if (cm.generateName !== undefined && nm.generateName === undefined) nm.generateName = cm.generateName;
       delete nm.managedFields;
-      if (this.strategy.statusSubresource) {
-        if (current['status'] !== undefined) next['status'] = current['status'];
-        else delete next['status'];
-      }
       next.apiVersion = current.apiVersion ?? groupVersion(this.info);
       next.kind = this.info.kind;
-      this.strategy.normalize?.(next);
-      applyDefaults(this.info.kind, next);
+      // Status writes keep spec; spec writes keep status (kube's status strategies).
+      prepareForUpdate(next, current, subresource === 'status' ? 'status' : '');
     }
     meta(next).resourceVersion = cm.resourceVersion;
     const errs = validateUpdate(this.info.kind, next, current);

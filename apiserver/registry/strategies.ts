@@ -1,9 +1,9 @@
-// Per-kind behaviour of the generic registry, after kube's registry strategies: what create
-// resets, whether status is a separate subresource, how pods are deleted gracefully, and the events.k8s.io/v1 <-> core/v1 Event conversion.
-import { compareQuantities, parseQuantity, type Quantity } from '../api/quantity.ts';
+// Per-kind behaviour of the generic registry that the pure defaults (api/defaults.ts) do not
+// cover: how pods are deleted gracefully, and the events.k8s.io/v1 <-> core/v1 Event conversion
+// (both versions are views of the same stored objects).
 import type { KubeObject } from '../storage/types.ts';
 import type { ResourceInfo } from '../resources.ts';
-import { isRecord, meta, section, str } from './object-meta.ts';
+import { isRecord, str } from './object-meta.ts';
 
 export interface DeleteOptionsBody {
   gracePeriodSeconds?: number;
@@ -13,13 +13,8 @@ export interface DeleteOptionsBody {
 }
 
 export interface Strategy {
-  /** status is written only through the status subresource. */
-  statusSubresource: boolean;
   /** PUT without metadata.resourceVersion overwrites unconditionally. */
   allowUnconditionalUpdate: boolean;
-  prepareForCreate(obj: KubeObject): void;
-  /** Runs on every create and update before validation (e.g. Secret stringData -> data). */
-  normalize?(obj: KubeObject): void;
   /** Seconds of grace for a delete (0 = remove now); undefined for kinds without graceful delete. */
   gracePeriod?(obj: KubeObject, options: DeleteOptionsBody): number;
   /** Converts from the served version to the stored form and back (only events.k8s.io). */
@@ -44,20 +39,11 @@ function s(obj: unknown, path: string): string {
 }
 
 const plain = (_namespaced: boolean): Strategy => ({
-  statusSubresource: false,
   allowUnconditionalUpdate: true,
-  prepareForCreate: () => undefined,
 });
 
 const podStrategy: Strategy = {
-  statusSubresource: true,
   allowUnconditionalUpdate: true,
-  prepareForCreate(obj) {
-    const status: Record<string, unknown> = { phase: 'Pending' };
-    const qos = qosClass(obj);
-    if (qos !== undefined) status['qosClass'] = qos;
-    obj['status'] = status;
-  },
   gracePeriod(obj, options) {
     const spec = isRecord(obj['spec']) ? obj['spec'] : {};
     let grace = options.gracePeriodSeconds ?? (typeof spec['terminationGracePeriodSeconds'] === 'number' ? spec['terminationGracePeriodSeconds'] : 30);
@@ -65,53 +51,6 @@ const podStrategy: Strategy = {
     if (str(spec['nodeName']) === undefined || str(spec['nodeName']) === '') grace = 0;
     if (phase === 'Succeeded' || phase === 'Failed') grace = 0;
     return Math.max(0, grace);
-  },
-};
-
-function quantity(v: unknown): Quantity | undefined {
-  if (typeof v === 'number') return parseQuantity(String(v));
-  return typeof v === 'string' ? parseQuantity(v) : undefined;
-}
-
-/** The pod's QoS class from its containers' requests and limits (Guaranteed/Burstable/BestEffort). */
-export function qosClass(pod: KubeObject): string | undefined {
-  const spec = pod['spec'];
-  if (!isRecord(spec)) return undefined;
-  const containers: unknown[] = [spec['initContainers'], spec['containers']].flatMap((c): unknown[] => (Array.isArray(c) ? c : []));
-  let any = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const res = isRecord(c) && isRecord(c['resources']) ? c['resources'] : {};
-    const req = isRecord(res['requests']) ? res['requests'] : {};
-    const lim = isRecord(res['limits']) ? res['limits'] : {};
-    if (Object.keys(req).length > 0 || Object.keys(lim).length > 0) any = true;
-    for (const r of ['cpu', 'memory']) {
-      const l = quantity(lim[r]);
-      const q = quantity(req[r]) ?? l;
-      if (l === undefined || q === undefined || compareQuantities(q, l) !== 0) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
-const nodeStrategy: Strategy = {
-  statusSubresource: true,
-  allowUnconditionalUpdate: true,
-  prepareForCreate: () => undefined,
-};
-
-const namespaceStrategy: Strategy = {
-  statusSubresource: true,
-  allowUnconditionalUpdate: true,
-  prepareForCreate(obj) {
-    obj['status'] = { phase: 'Active' };
-    const spec = section(obj, 'spec');
-    const fin = Array.isArray(spec['finalizers']) ? (spec['finalizers'] as unknown[]) : [];
-    if (!fin.includes('kubernetes')) spec['finalizers'] = [...fin, 'kubernetes'];
-    // kube labels every namespace with its own name.
-    const m = meta(obj);
-    m.labels = { ...(m.labels ?? {}), 'kubernetes.io/metadata.name': m.name ?? '' };
   },
 };
 
@@ -156,28 +95,11 @@ const eventsV1Strategy: Strategy = {
   fromStorage: eventToEventsV1,
 };
 
-const secretStrategy: Strategy = {
-  ...plain(true),
-  prepareForCreate(obj) {
-    obj['type'] ??= 'Opaque';
-  },
-  normalize(obj) {
-    const stringData = obj['stringData'];
-    if (!isRecord(stringData)) return;
-    const data = section(obj, 'data');
-    for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
-    delete obj['stringData'];
-  },
-};
-
 export function strategyFor(r: ResourceInfo): Strategy {
   switch (`${r.group}/${r.resource}`) {
     case '/pods': return podStrategy;
-    case '/nodes': return nodeStrategy;
-    case '/namespaces': return namespaceStrategy;
     case '/events': return coreEventStrategy;
     case 'events.k8s.io/events': return eventsV1Strategy;
-    case '/secrets': return secretStrategy;
     default: return plain(r.namespaced);
   }
 }
