@@ -95,6 +95,18 @@ describe('DockerRuntime pods (integration)', () => {
     expect(ps).toContain('/pause');
   });
 
+  it('runs hostNetwork/hostIPC/hostPID pods in the node namespaces, with no pod IP', async () => {
+    const sb = sandboxConfig(newPod('hostns'), { hostname: 'hostns-pod', namespaces: { network: 'node', ipc: 'node', pid: 'node' } });
+    const { sandboxId, ids } = await startPod(rt, sb, [containerConfig('main', { command: ['sleep', '300'] })]);
+    const id = ids[0] as string;
+    const { readlinkSync } = await import('node:fs');
+    expect((await run(id, 'readlink /proc/self/ns/net')).out).toBe(readlinkSync('/proc/self/ns/net'));
+    expect((await run(id, 'readlink /proc/self/ns/ipc')).out).toBe(readlinkSync('/proc/self/ns/ipc'));
+    expect((await run(id, 'readlink /proc/self/ns/pid')).out).toBe(readlinkSync('/proc/self/ns/pid'));
+    const status = await rt.sandboxStatus(sandboxId);
+    expect(status).toMatchObject({ state: 'ready', hostNetwork: true, ips: [] });
+  });
+
   it('sets the hostname and DNS on the sandbox and mounts a managed /etc/hosts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nodelet-hosts-'));
     tmpDirs.push(dir);
