@@ -229,7 +229,7 @@ export class ResourceStore {
       if (sameContent(this.toStored(deepClone(next)), item.object)) return current;
       if (options.dryRun === true) return next;
       const nm = meta(next);
-      if (nm.deletionTimestamp !== undefined && (nm.finalizers ?? []).length === 0 && nm.deletionGracePeriodSeconds === 0) {
+      if (nm.deletionTimestamp !== undefined && this.pendingFinalizers(next) === 0 && nm.deletionGracePeriodSeconds === 0) {
         // The last finalizer is gone from an object being deleted: remove it now.
         try {
           const deleted = await this.ctx.storage.delete(key, item.revision);
@@ -354,6 +354,7 @@ export class ResourceStore {
       const spec = isRecord(next['spec']) ? next['spec'] : {};
       const finalizers = Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
       if (m.deletionTimestamp !== undefined) {
+        if (this.pendingFinalizers(next) === 0) return undefined;
         throw ApiError.conflict(this.gr(), m.name ?? '', 'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
       }
       if (finalizers.length > 0 || (m.finalizers ?? []).length > 0) {
@@ -389,6 +390,15 @@ export class ResourceStore {
       return next;
     }
     return undefined;
+  }
+
+  /** Finalizers still holding the object (namespaces also wait for spec.finalizers). */
+  private pendingFinalizers(obj: KubeObject): number {
+    let n = (meta(obj).finalizers ?? []).length;
+    if (this.info.kind === 'Namespace' && this.info.group === '' && isRecord(obj['spec']) && Array.isArray(obj['spec']['finalizers'])) {
+      n += obj['spec']['finalizers'].length;
+    }
+    return n;
   }
 
   /** The object an update writes, from the current one and the incoming one. */
