@@ -176,7 +176,7 @@ describe('pod update', () => {
 
   it('allows image, activeDeadlineSeconds decrease and toleration additions', () => {
     expect(upd((p) => {
-      p.spec.containers[0].image = 'busybox:2';
+      p.spec.containers[0]!.image = 'busybox:2';
       p.spec.activeDeadlineSeconds = 50;
       p.spec.tolerations.push({ key: 'x', operator: 'Exists' });
       p.metadata.labels = { a: 'b' };
@@ -184,7 +184,7 @@ describe('pod update', () => {
   });
 
   it('forbids other spec changes with kube\'s message', () => {
-    expect(upd((p) => { p.spec.containers[0].ports = [{ containerPort: 80, protocol: 'TCP' }]; })).toEqual([
+    expect(upd((p) => { p.spec.containers[0]!.ports = [{ containerPort: 80, protocol: 'TCP' }]; })).toEqual([
       'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
     ]);
     expect(upd((p) => { p.spec.containers.push({ name: 'd', image: 'x', imagePullPolicy: 'Always', terminationMessagePolicy: 'File' }); })).toEqual([
@@ -197,7 +197,7 @@ describe('pod update', () => {
       'spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds',
     ]);
     expect(upd((p) => { p.metadata.name = 'other'; })).toEqual(['metadata.name: Invalid value: "other": field is immutable']);
-    expect(upd((p) => { p.spec.containers[0].resources = { limits: { cpu: '1' }, requests: { cpu: '1' } }; })).toEqual([
+    expect(upd((p) => { p.spec.containers[0]!.resources = { limits: { cpu: '1' }, requests: { cpu: '1' } }; })).toEqual([
       'metadata: Invalid value: "BestEffort": Pod QoS is immutable',
       'spec: Forbidden: ' + 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
     ]);
