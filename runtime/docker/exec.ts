@@ -47,6 +47,8 @@ const HELPER_SCRIPT = [
 
 function wire(sock: Duplex, tty: boolean, streams: ExecStreams): void {
   const demux = new FrameDemuxer();
+  // A socket error ends the session (see closed()); it must never crash the process.
+  sock.on('error', () => undefined);
   sock.on('data', (chunk: Buffer) => {
     if (tty) {
       streams.stdout?.write(chunk);
@@ -59,8 +61,8 @@ function wire(sock: Duplex, tty: boolean, streams: ExecStreams): void {
   });
   if (streams.stdin !== undefined) {
     // When stdin ends, half-close the connection so the process reads EOF (e.g. `cat` exits).
-    streams.stdin.on('data', (chunk: Buffer | string) => { sock.write(chunk); });
-    streams.stdin.on('end', () => { sock.end(); });
+    streams.stdin.on('data', (chunk: Buffer | string) => { if (sock.writable) sock.write(chunk); });
+    streams.stdin.on('end', () => { if (sock.writable) sock.end(); });
   }
 }
 
@@ -115,15 +117,18 @@ export class DockerExec implements ExecService {
     return undefined;
   }
 
+  /** Runs cmd to completion; after timeoutMs (when > 0) kills its process tree and reports timedOut. */
   async execSync(containerId: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult> {
     const exec = await this.createExec(containerId, cmd, { tty: false, stdin: false, stdout: true, stderr: true });
     const sock = await this.startExec(exec, false, false);
+    sock.on('error', () => undefined); // ends the stream; see closed()
     const demux = new FrameDemuxer();
     const out = new CappedCollector(EXEC_OUTPUT_CAP_BYTES);
     sock.on('data', (chunk: Buffer) => { for (const c of demux.push(chunk)) out.add(c); });
     const ended = closed(sock);
     const timeout = new AbortController();
-    const timer = this.ctx.clock.sleep(timeoutMs, timeout.signal).then(() => 'timeout' as const, () => 'cancelled' as const);
+    // CRI: a timeout of 0 means no timeout.
+    const timer = timeoutMs <= 0 ? new Promise<'cancelled'>(() => undefined) : this.ctx.clock.sleep(timeoutMs, timeout.signal).then(() => 'timeout' as const, () => 'cancelled' as const);
     const first = await Promise.race([ended.then(() => 'ended' as const), timer]);
     timeout.abort();
     let timedOut = false;

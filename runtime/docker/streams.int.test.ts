@@ -128,7 +128,9 @@ describe('logs (integration)', () => {
   it('keeps the previous instance readable after a restart, with tail, timestamps and limit', async () => {
     const sb = sandboxConfig(newPod('logs'));
     const sandboxId = await rt.runSandbox(sb);
-    const first = await rt.createContainer(sandboxId, containerConfig('main', { command: ['sh', '-c', 'echo one; echo two >&2; echo three; exit 1'] }), sb);
+    // The engine copies stdout and stderr separately, so their order in the log is only
+    // guaranteed with a pause between them.
+    const first = await rt.createContainer(sandboxId, containerConfig('main', { command: ['sh', '-c', 'echo one; echo two >&2; sleep 0.3; echo three; exit 1'] }), sb);
     await rt.startContainer(first);
     await waitFor('first instance to exit', async () => ((await rt.containerStatus(first)).state === 'exited' ? true : undefined));
     const second = await rt.createContainer(sandboxId, containerConfig('main', { attempt: 1, command: ['sh', '-c', 'echo second; sleep 600'] }), sb);
