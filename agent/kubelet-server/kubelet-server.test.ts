@@ -166,6 +166,35 @@ describe('GET /containerLogs', () => {
   });
 });
 
+describe('GET /containerLogs over WebSocket (binary.k8s.io, as the apiserver serves pods/log)', () => {
+  const open = (url: string, protocols: string[]): Promise<{ messages: { data: string; binary: boolean }[]; code: number }> => new Promise((done, fail) => {
+    const ws = new WebSocket(url.replace('http', 'ws'), protocols, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const messages: { data: string; binary: boolean }[] = [];
+    ws.on('message', (m: Buffer, binary: boolean) => messages.push({ data: m.toString(), binary }));
+    ws.on('close', (code) => { done({ messages, code }); });
+    ws.on('unexpected-response', (_req, res) => { fail(new Error(`status ${res.statusCode ?? 0}`)); });
+    ws.on('error', fail);
+  });
+
+  it('binary.k8s.io: one binary message per chunk, then close 1000', async () => {
+    runtime.appendLog('ctr1', 'stdout', 'container is alive\n');
+    runtime.appendLog('ctr1', 'stderr', 'err\n');
+    const r = await open(`${base}/containerLogs/default/web/c1`, ['binary.k8s.io']);
+    expect(r.messages).toEqual([{ data: 'container is alive\n', binary: true }, { data: 'err\n', binary: true }]);
+    expect(r.code).toBe(1000);
+  });
+
+  it('base64.binary.k8s.io: base64 text messages', async () => {
+    runtime.appendLog('ctr1', 'stdout', 'hi\n');
+    const r = await open(`${base}/containerLogs/default/web/c1?limitBytes=2`, ['base64.binary.k8s.io']);
+    expect(r.messages).toEqual([{ data: Buffer.from('hi').toString('base64'), binary: false }]);
+  });
+
+  it('errors are answered before the upgrade', async () => {
+    await expect(open(`${base}/containerLogs/default/web/c1?previous=true`, ['binary.k8s.io'])).rejects.toThrow('status 400');
+  });
+});
+
 describe('exec over WebSocket v5', () => {
   it('echo hi: an empty stdout frame first, "hi\\n" on stdout, Success on channel 3, close 1000', async () => {
     const r = await kubeletStreamClient.run(execUrl('c1', ['echo', 'hi']), { token: TOKEN });

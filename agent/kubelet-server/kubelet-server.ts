@@ -16,7 +16,7 @@ import { isNotFound } from '../../runtime/errors.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import { SUPPORTED_PROTOCOLS, negotiateProtocol, offeredProtocols } from './channel-protocol.ts';
 import type { ChannelProtocol } from './channel-protocol.ts';
-import { sendStatus, serveContainerLogs } from './container-logs.ts';
+import { LOG_WS_PROTOCOLS, prepareLogs, sendStatus, serveContainerLogs, serveContainerLogsWebSocket } from './container-logs.ts';
 import type { ContainerRef } from './container-logs.ts';
 import type { ResolveResult } from './container-target.ts';
 import { errorStatus, exitCodeStatus, successStatus } from './status.ts';
@@ -184,7 +184,7 @@ export function createKubeletServer(opts: KubeletServerOptions): KubeletServer {
     }
     const isWebSocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
     if (route.kind === 'logs') {
-      rejectUpgrade(socket, UPGRADE_REQUIRED());
+      await upgradeLogs(route.ref, url, isWebSocket, req, socket, head);
       return;
     }
     const target = await prepareStream(route, url);
@@ -203,6 +203,25 @@ export function createKubeletServer(opts: KubeletServerOptions): KubeletServer {
       return;
     }
     startSession(route, target, protocol, req, socket, head);
+  };
+
+  const upgradeLogs = async (ref: ContainerRef, url: URL, isWebSocket: boolean, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const ctx = { runtime: opts.runtime, resolve: opts.resolve, clock, log };
+    const target = await prepareLogs(ctx, ref, url);
+    if ('error' in target) {
+      rejectUpgrade(socket, target.error);
+      return;
+    }
+    const offered = offeredProtocols(req.headers['sec-websocket-protocol']);
+    const protocol = offered.length === 0 ? '' : offered.find((p) => p in LOG_WS_PROTOCOLS);
+    if (!isWebSocket || protocol === undefined) {
+      rejectUpgrade(socket, errorStatus(400, isWebSocket ? `requested protocol(s) are not supported: [${offered.join(' ')}]` : 'Upgrade request required'));
+      return;
+    }
+    negotiated.set(req, protocol);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      serveContainerLogsWebSocket(ctx, ref, target, ws).catch((err: unknown) => { log.warn({ err }, 'log stream failed'); });
+    });
   };
 
   const startSession = (route: Route, target: StreamTarget, protocol: ChannelProtocol, req: IncomingMessage, socket: Duplex, head: Buffer): void => {
