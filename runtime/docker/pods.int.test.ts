@@ -95,6 +95,17 @@ describe('DockerRuntime pods (integration)', () => {
     expect(ps).toContain('/pause');
   });
 
+  it('falls back to nodelet\'s pause image when the default infra image cannot be pulled', async () => {
+    expect(await rt.imageStatus('registry.k8s.io/pause:3.10')).toBeUndefined(); // offline engine
+    const sandboxId = await rt.runSandbox(sandboxConfig(newPod('infra')));
+    const info = await rt.docker.getContainer(sandboxId).inspect();
+    expect(info.Config.Image).toBe('localhost/nodelet-pause:1.0');
+    // An infra image the operator named explicitly is not replaced behind their back.
+    const strict = testRuntime(NODE, { infraImage: 'localhost/no-such-pause:1' });
+    const err = await strict.runSandbox(sandboxConfig(newPod('infra2'))).then(() => undefined, (e: unknown) => e);
+    expect((err as RuntimeError).code).toBe('ERR_IMAGE_PULL');
+  });
+
   it('runs hostNetwork/hostIPC/hostPID pods in the node namespaces, with no pod IP', async () => {
     const sb = sandboxConfig(newPod('hostns'), { hostname: 'hostns-pod', namespaces: { network: 'node', ipc: 'node', pid: 'node' } });
     const { sandboxId, ids } = await startPod(rt, sb, [containerConfig('main', { command: ['sleep', '300'] })]);
