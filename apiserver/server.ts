@@ -38,7 +38,7 @@ export interface ApiServerOptions {
   clock?: Clock;
   log?: Logger;
   /** Builds the controllers to run (default: none; see startApiServer in apiserver/main.ts). */
-  controllers?: (registry: Registry, clock: Clock, log: Logger) => Controller[];
+  controllers?: (registry: Registry, clock: Clock, log: Logger, credentials: ServerCredentials) => Controller[];
   /** How exec/attach/log reach the node agents. */
   streaming?: (registry: Registry, credentials: ServerCredentials, log: Logger) => PodStreaming;
   bookmarkIntervalMs?: number;
@@ -121,7 +121,7 @@ export class ApiServer {
         resolve();
       });
     });
-    const controllers = o.controllers?.(registry, clock, log) ?? [];
+    const controllers = o.controllers?.(registry, clock, log, creds) ?? [];
     const api = new ApiServer(registry, creds, server, handler, controllers, sockets, log, host, tls);
     address = `${host}:${api.port}`;
     for (const c of controllers) c.start();

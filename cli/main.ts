@@ -1,10 +1,12 @@
 // nodelet's command line: wiring only; each command lives in cli/commands/.
 import { Command } from 'commander';
 import { NodeletError } from '../lib/errors.ts';
+import { registerApiserver } from './commands/apiserver.ts';
 import { registerSetup } from './commands/setup.ts';
 
 const program = new Command('nodelet').description('a kubelet-compatible Kubernetes node on Docker');
 registerSetup(program);
+registerApiserver(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof NodeletError || err instanceof Error ? err.message : String(err);
