@@ -1,7 +1,6 @@
 // The one place the server core calls the pure API-machinery modules (apiserver/api/*):
 // defaults, validation, selectors, patches, protobuf, tables. Until a module lands, a thin
 // stand-in keeps the server working; each is replaced by a re-export of the real one.
-import type { FieldError } from './api/errors.ts';
 import { ApiError } from './api/errors.ts';
 import type { KubeObject } from './storage/types.ts';
 
@@ -9,13 +8,7 @@ import type { KubeObject } from './storage/types.ts';
 
 export { applyDefaults, prepareForCreate, prepareForUpdate } from './api/defaults.ts';
 
-export function validateCreate(_kind: string, _obj: KubeObject): FieldError[] {
-  return [];
-}
-
-export function validateUpdate(_kind: string, _obj: KubeObject, _old: KubeObject): FieldError[] {
-  return [];
-}
+export { validateCreate, validateUpdate } from './api/validation.ts';
 
 // ---- selectors -------------------------------------------------------------------------------
 

@@ -12,6 +12,11 @@ export interface EventSpec {
   message: string;
   component: string;
   host?: string;
+  /**
+   * events.k8s.io-style events (the scheduler's) carry an action, an eventTime and a reporting
+   * instance; core-style ones (node controller) do not.
+   */
+  action?: string;
 }
 
 export async function recordEvent(registry: Registry, clock: Clock, log: Logger, about: KubeObject, e: EventSpec): Promise<void> {
@@ -39,13 +44,18 @@ export async function recordEvent(registry: Registry, clock: Clock, log: Logger,
     lastTimestamp: rfc3339(now),
     count: 1,
     type: e.type,
-    eventTime: rfc3339Micro(now),
+    eventTime: null,
     reportingComponent: e.component,
     reportingInstance: e.host ?? '',
   };
+  if (e.action !== undefined) {
+    event['action'] = e.action;
+    event['eventTime'] = rfc3339Micro(now);
+    event['reportingInstance'] = e.host ?? `${e.component}-nodelet`;
+  }
   try {
     await registry.events.create(namespace, event);
   } catch (err) {
-    log.debug({ err, reason: e.reason }, 'could not record event');
+    log.warn({ err, reason: e.reason }, 'could not record event');
   }
 }

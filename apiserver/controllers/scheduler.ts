@@ -133,7 +133,7 @@ export class Scheduler {
         byNode.set(nodeName, [...(byNode.get(nodeName) ?? []), updated]);
         this.o.log.info({ pod: k, node: nodeName }, 'pod scheduled');
         await recordEvent(this.o.registry, this.o.clock, this.o.log, updated, {
-          type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${k} to ${nodeName}`, component: SCHEDULER_NAME,
+          type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${k} to ${nodeName}`, component: SCHEDULER_NAME, action: 'Binding',
         });
       } catch (err) {
         if (err instanceof ApiError && (err.status.reason === 'Conflict' || err.status.reason === 'NotFound')) {
@@ -158,7 +158,7 @@ export class Scheduler {
         return p;
       });
       await recordEvent(this.o.registry, this.o.clock, this.o.log, updated, {
-        type: 'Warning', reason: 'FailedScheduling', message, component: SCHEDULER_NAME,
+        type: 'Warning', reason: 'FailedScheduling', message, component: SCHEDULER_NAME, action: 'Scheduling',
       });
     } catch (err) {
       if (!(err instanceof ApiError && err.status.reason === 'NotFound')) throw err;

@@ -140,7 +140,7 @@ export class ResourceStore {
     obj.apiVersion = groupVersion(this.info);
     obj.kind = this.info.kind;
     prepareForCreate(obj);
-    const errs = validateCreate(this.info.kind, obj);
+    const errs = validateCreate(obj);
     if (errs.length > 0) throw this.invalid(m.name, errs);
     if (options.dryRun === true) {
       if (await this.ctx.storage.get(this.key(namespace, m.name)) !== undefined) throw ApiError.alreadyExists(this.gr(), m.name);
@@ -431,7 +431,7 @@ export class ResourceStore {
       prepareForUpdate(next, current, subresource === 'status' ? 'status' : '');
     }
     meta(next).resourceVersion = cm.resourceVersion;
-    const errs = validateUpdate(this.info.kind, next, current);
+    const errs = validateUpdate(next, current);
     if (errs.length > 0) throw this.invalid(cm.name ?? '', errs);
     return next;
   }
