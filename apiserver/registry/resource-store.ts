@@ -201,7 +201,7 @@ export class ResourceStore {
       if (wantRV !== undefined && wantRV !== '' && wantRV !== cm.resourceVersion) throw ApiError.conflict(this.gr(), name);
       let patched: KubeObject;
       try {
-        patched = applyPatch(type, this.info.kind, deepClone(current), patch);
+        patched = applyPatch(type, deepClone(current), patch);
       } catch (err) {
         if (err instanceof ApiError) throw err;
         throw ApiError.badRequest(err instanceof Error ? err.message : String(err));
