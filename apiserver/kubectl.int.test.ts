@@ -64,7 +64,7 @@ async function ok(args: string[], stdin?: string): Promise<string> {
   return r.stdout;
 }
 
-async function until<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -173,9 +173,9 @@ describe('kubectl against nodelet apiserver', () => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await until(async () => (out.includes('web') ? true : undefined));
+    await until(() => (out.includes('web') ? true : undefined));
     await ok(['apply', '-f', kubectl.file('late.yaml', podYaml('late', 'busybox', 'app: late'))]);
-    await until(async () => (out.includes('late') ? true : undefined));
+    await until(() => (out.includes('late') ? true : undefined));
     // minRequestTimeoutSeconds=2: the server ends the watch within 4 s and kubectl exits 0.
     expect(await exited).toBe(0);
     expect(out).toMatch(/^late\s/m);
@@ -221,8 +221,8 @@ describe('nodelet apiserver process', () => {
   async function startProcess(port: number): Promise<ChildProcess> {
     const p = spawn(join(PROJECT_ROOT, 'bin', 'nodelet'), ['apiserver', '--data-dir', dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODELET_LOG_LEVEL: 'warn' } });
     let out = '';
-    p.stdout?.on('data', (c: Buffer) => { out += c.toString(); });
-    await until(async () => (out.includes('listening') ? true : undefined), 20_000);
+    p.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    await until(() => (out.includes('listening') ? true : undefined), 20_000);
     return p;
   }
 
@@ -235,7 +235,7 @@ describe('nodelet apiserver process', () => {
         const r = await k.run(['create', '-f', k.file(`cm${i}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm${i}}\ndata: {i: "${i}"}\n`)]);
         expect(r.stdout).toBe(`configmap/cm${i} created\n`);
       }
-      const killed = new Promise((resolve) => child?.on('exit', resolve));
+      const killed = new Promise((resolve) => child.on('exit', resolve));
       child.kill('SIGKILL');
       await killed;
       const token = readFileSync(join(dir, 'node-token'), 'utf8');
