@@ -235,8 +235,9 @@ describe('nodelet apiserver process', () => {
         const r = await k.run(['create', '-f', k.file(`cm${i}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm${i}}\ndata: {i: "${i}"}\n`)]);
         expect(r.stdout).toBe(`configmap/cm${i} created\n`);
       }
-      const killed = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGKILL');
+      const running = child;
+      const killed = new Promise((resolve) => running.on('exit', resolve));
+      running.kill('SIGKILL');
       await killed;
       const token = readFileSync(join(dir, 'node-token'), 'utf8');
       child = await startProcess(port);
