@@ -254,7 +254,7 @@ export class PodSyncer {
     if (s.backoff !== undefined) {
       events.containerEvent(pod, name, 'Warning', 'BackOff', s.backoff.eventMessage);
       state.startErrors.set(name, { reason: 'CrashLoopBackOff', message: s.backoff.message });
-      soon(s.backoff.remainingMs + 1);
+      soon(s.backoff.remainingMs);
       return false;
     }
     if (s.lastExitAt !== undefined) this.o.backoff.next(s.backoffKey, s.lastExitAt);
