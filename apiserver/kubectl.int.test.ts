@@ -136,6 +136,27 @@ describe('kubectl against nodelet apiserver', () => {
     expect(await ok(['get', 'pods', '-A', '--field-selector', 'metadata.namespace=kube-public', '-o', 'name'])).toBe('pod/other\n');
   });
 
+  it('prints server-side tables with kubectl\'s columns, wide ones with -o wide', async () => {
+    const table = await ok(['get', 'pods']);
+    expect(table).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);
+    expect(table).toMatch(/^web\s+0\/1\s+Pending\s+0\s+\d+s$/m);
+    const wide = await ok(['get', 'pods', '-o', 'wide']);
+    expect(wide).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/m);
+    expect(wide).toMatch(/^web\s+.*\s+<none>\s+node1\s+<none>\s+<none>$/m);
+    expect(await ok(['get', 'nodes'])).toMatch(/^node1\s+Ready\s+<none>\s+\d+s\s+$/m);
+    expect(await ok(['get', 'ns', 'default'])).toMatch(/^default\s+Active\s+\d+s$/m);
+  });
+
+  it('creates configmaps, secrets and namespaces from the generator commands (protobuf bodies)', async () => {
+    expect(await ok(['create', 'configmap', 'gen', '--from-literal=color=blue'])).toBe('configmap/gen created\n');
+    expect(await ok(['create', 'secret', 'generic', 'pw', '--from-literal=password=s3cr3t'])).toBe('secret/pw created\n');
+    expect(await ok(['create', 'namespace', 'made'])).toBe('namespace/made created\n');
+    expect(await ok(['get', 'cm', 'gen', '-o', 'jsonpath={.data.color}'])).toBe('blue');
+    expect(Buffer.from(await ok(['get', 'secret', 'pw', '-o', 'jsonpath={.data.password}']), 'base64').toString()).toBe('s3cr3t');
+    expect(await ok(['get', 'secret', 'pw'])).toMatch(/^pw\s+Opaque\s+1\s+\d+s$/m);
+    expect(await ok(['get', 'ns', 'made', '-o', 'jsonpath={.status.phase}'])).toBe('Active');
+  });
+
   it('labels and patches with merge, strategic and json patches', async () => {
     expect(await ok(['label', 'pod', 'web', 'stage=prod'])).toBe('pod/web labeled\n');
     expect(await ok(['patch', 'pod', 'web', '--type=merge', '-p', '{"metadata":{"annotations":{"note":"m"}}}'])).toBe('pod/web patched\n');

@@ -1,6 +1,6 @@
 // The one place the server core calls the pure API-machinery modules (apiserver/api/*):
-// defaults, validation, selectors, patches, protobuf, tables. Until a module lands, a thin
-// stand-in keeps the server working; each is replaced by a re-export of the real one.
+// defaults, validation, selectors, patches, protobuf, tables, openapi. Until a module lands, a
+// thin stand-in keeps the server working; each is replaced by a re-export of the real one.
 import { ApiError } from './api/errors.ts';
 import { applyPatch as applyPatchBody, PATCH_CONTENT_TYPES, type PatchType } from './api/patch.ts';
 import type { KubeObject } from './storage/types.ts';
@@ -29,66 +29,12 @@ export function applyPatch(type: PatchType, original: KubeObject, patch: unknown
 
 // ---- protobuf --------------------------------------------------------------------------------
 
-export function decodeProtobuf(_body: Buffer): KubeObject {
-  throw ApiError.unsupportedMediaType(['application/json', 'application/yaml']);
-}
+export { decodeProtobuf } from './api/protobuf.ts';
 
 // ---- tables ----------------------------------------------------------------------------------
 
-export interface TableOptions {
-  includeObject: 'None' | 'Metadata' | 'Object';
-  now: number;
-}
-
-export interface TableColumn {
-  name: string;
-  type: string;
-  format: string;
-  description: string;
-  priority: number;
-}
-
-export interface TableRow {
-  cells: unknown[];
-  object?: unknown;
-}
-
-export interface Table {
-  kind: 'Table';
-  apiVersion: 'meta.k8s.io/v1';
-  metadata: { resourceVersion?: string; continue?: string };
-  columnDefinitions: TableColumn[];
-  rows: TableRow[];
-}
-
-function age(now: number, ts: unknown): string {
-  if (typeof ts !== 'string') return '<unknown>';
-  const s = Math.max(0, Math.floor((now - Date.parse(ts)) / 1000));
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.floor(s / 60)}m`;
-  if (s < 172800) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
-}
-
-export function toTable(_kind: string, objects: KubeObject[], options: TableOptions): Table {
-  return {
-    kind: 'Table',
-    apiVersion: 'meta.k8s.io/v1',
-    metadata: {},
-    columnDefinitions: [
-      { name: 'Name', type: 'string', format: 'name', description: 'Name', priority: 0 },
-      { name: 'Age', type: 'string', format: '', description: 'Age', priority: 0 },
-    ],
-    rows: objects.map((o) => {
-      const row: TableRow = { cells: [o.metadata?.name ?? '', age(options.now, o.metadata?.['creationTimestamp'])] };
-      if (options.includeObject === 'Object') row.object = o;
-      else if (options.includeObject === 'Metadata') {
-        row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata ?? {} };
-      }
-      return row;
-    }),
-  };
-}
+export { toTable } from './api/tables.ts';
+export type { IncludeObject, Table, TableOptions } from './api/tables.ts';
 
 // ---- openapi ---------------------------------------------------------------------------------
 

@@ -205,7 +205,7 @@ export class ApiHandler {
       case 'get': {
         const obj = await store.get(ns, info.name ?? '');
         const output = outputFor(accept, q.get('includeObject'));
-        const body = renderObject(store.info.kind, obj, output, now);
+        const body = renderObject(store.info.resource, obj, output, now);
         sendJson(res, 200, body, output.form === 'table' ? `application/json;as=Table;v=${output.version};g=meta.k8s.io` : 'application/json');
         return;
       }
@@ -218,7 +218,7 @@ export class ApiHandler {
         });
         const output = outputFor(accept, q.get('includeObject'));
         const shape = {
-          kind: store.info.kind,
+          resource: store.info.resource,
           listKind: store.info.listKind,
           apiVersion: groupVersion(store.info),
           items: l.items,

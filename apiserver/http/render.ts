@@ -8,19 +8,22 @@ function partial(obj: KubeObject, version: string): unknown {
   return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: obj.metadata ?? {} };
 }
 
-/** One object (GET or a watch event). withColumns=false leaves columnDefinitions empty. */
-export function renderObject(kind: string, obj: KubeObject, output: Output, now: number, withColumns = true): unknown {
+/**
+ * One object (GET or a watch event) of resource (plural). withColumns=false leaves
+ * columnDefinitions empty, as in watch events after the first.
+ */
+export function renderObject(resource: string, obj: KubeObject, output: Output, now: number, withColumns = true): unknown {
   if (output.form === 'object') return obj;
   if (output.form === 'partial') return partial(obj, output.version);
-  const table = toTable(kind, [obj], { includeObject: output.includeObject, now });
-  table.metadata = { resourceVersion: obj.metadata?.resourceVersion ?? '' };
-  if (output.version === 'v1beta1') (table as { apiVersion: string }).apiVersion = 'meta.k8s.io/v1beta1';
-  if (!withColumns) table.columnDefinitions = [];
-  return table;
+  const table = toTable(resource, [obj], {
+    includeObject: output.includeObject, now, resourceVersion: obj.metadata?.resourceVersion ?? '', noHeaders: !withColumns,
+  });
+  return output.version === 'v1beta1' ? { ...table, apiVersion: 'meta.k8s.io/v1beta1' } : table;
 }
 
 export interface ListShape {
-  kind: string;
+  /** Plural resource name (pods). */
+  resource: string;
   listKind: string;
   apiVersion: string;
   items: KubeObject[];
@@ -32,10 +35,10 @@ export function renderList(l: ListShape, output: Output, now: number): { body: u
   const metadata: Record<string, string> = { resourceVersion: l.resourceVersion };
   if (l.continue !== undefined) metadata['continue'] = l.continue;
   if (output.form === 'table') {
-    const table = toTable(l.kind, l.items, { includeObject: output.includeObject, now });
-    table.metadata = metadata;
-    if (output.version === 'v1beta1') (table as { apiVersion: string }).apiVersion = 'meta.k8s.io/v1beta1';
-    return { body: table, contentType: `application/json;as=Table;v=${output.version};g=meta.k8s.io` };
+    const table = toTable(l.resource, l.items, {
+      includeObject: output.includeObject, now, resourceVersion: l.resourceVersion, ...(l.continue === undefined ? {} : { continue: l.continue }),
+    });
+    return { body: output.version === 'v1beta1' ? { ...table, apiVersion: 'meta.k8s.io/v1beta1' } : table, contentType: `application/json;as=Table;v=${output.version};g=meta.k8s.io` };
   }
   if (output.form === 'partial') {
     return {
