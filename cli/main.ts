@@ -3,10 +3,12 @@ import { Command } from 'commander';
 import { NodeletError } from '../lib/errors.ts';
 import { registerApiserver } from './commands/apiserver.ts';
 import { registerSetup } from './commands/setup.ts';
+import { registerUp } from './commands/up.ts';
 
 const program = new Command('nodelet').description('a kubelet-compatible Kubernetes node on Docker');
 registerSetup(program);
 registerApiserver(program);
+registerUp(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof NodeletError || err instanceof Error ? err.message : String(err);

@@ -10,7 +10,6 @@ import type Docker from 'dockerode';
 import { pack } from 'tar-fs';
 import type { Logger } from '../../lib/log.ts';
 import { RuntimeError } from '../errors.ts';
-import { LABEL_MANAGED_BY, MANAGED_BY_VALUE } from '../labels.ts';
 
 export const BUSYBOX_IMAGE = 'localhost/busybox:local';
 export const NODELET_PAUSE_IMAGE = 'localhost/nodelet-pause:1.0';
@@ -18,7 +17,7 @@ export const NODELET_PAUSE_IMAGE = 'localhost/nodelet-pause:1.0';
 export const DEFAULT_INFRA_IMAGE = 'registry.k8s.io/pause:3.10';
 
 const HASH_LABEL = 'io.nodelet.image-inputs';
-const RECIPE_VERSION = '2';
+const RECIPE_VERSION = '3';
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface LocalImagesOptions {
@@ -81,7 +80,9 @@ function dockerfile(hash: string, lines: string[]): string {
   return [
     'FROM scratch',
     ...lines,
-    `LABEL ${HASH_LABEL}="${hash}" ${LABEL_MANAGED_BY}="${MANAGED_BY_VALUE}"`,
+    // Not the managed-by label: containers inherit image labels, and clean-up by that label must
+    // never catch a user's own container started from these images.
+    `LABEL ${HASH_LABEL}="${hash}"`,
     '',
   ].join('\n');
 }
