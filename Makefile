@@ -20,7 +20,8 @@ up: $(DEPS)
 down: $(DEPS)
 	$(NODELET) down
 
-clean: down
+clean: $(DEPS)
+	$(NODELET) down --engine
 	rm -rf .run
 
 typecheck: $(DEPS)

@@ -16,6 +16,7 @@ import { createLogger } from '../../lib/log.ts';
 import { PROJECT_ROOT, stateDir } from '../../lib/paths.ts';
 import { dockerFor, discoverEngine } from '../../runtime/docker/discovery.ts';
 import { removeManagedContainers } from '../../runtime/docker/cleanup.ts';
+import { stopLocalEngine } from '../../runtime/docker/local-engine.ts';
 import { setupEngineAndImages } from './setup.ts';
 
 export interface UpOptions {
@@ -93,7 +94,7 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
   return { kubeconfig };
 }
 
-export async function down(): Promise<void> {
+export async function down(opts: { engine?: boolean } = {}): Promise<void> {
   const log = createLogger('down');
   const state = stateDir();
   // Agent first, so it does not restart anything while the containers go.
@@ -108,6 +109,7 @@ export async function down(): Promise<void> {
     const removed = await removeManagedContainers(dockerFor(engine), readFileSync(nodeFile, 'utf8').trim());
     log.info({ removed }, 'removed containers nodelet created');
   }
+  if (opts.engine === true) await stopLocalEngine(state, log);
 }
 
 export function registerUp(program: Command): void {
@@ -142,8 +144,9 @@ export function registerUp(program: Command): void {
   program
     .command('down')
     .description('stop the API server and agent that `nodelet up` started and remove the containers nodelet created')
-    .action(async () => {
-      await down();
+    .option('--engine', 'also stop the Docker engine if nodelet started it')
+    .action(async (opts: { engine?: boolean }) => {
+      await down(opts);
       process.stdout.write('nodelet is down (data kept under .run/ until `make clean`)\n');
     });
 }
