@@ -481,6 +481,19 @@ export class PodSyncer {
     this.o.backoff.resetPrefix(`${uid}_`);
   }
 
+  /**
+   * Containers of a pod no source knows (e.g. deleted while the agent was down): stopped with the
+   * grace period and preStop handler recorded in their annotations, then removed with the sandbox.
+   */
+  async cleanupOrphan(uid: string): Promise<void> {
+    const obs = await this.observe(uid);
+    const ref = obs.containers[0]?.pod ?? obs.sandboxes[0]?.pod ?? { name: '', namespace: '', uid };
+    const state = newPodState({ metadata: { name: ref.name, namespace: ref.namespace, uid } }, this.o.clock.now());
+    this.log.info({ pod: formatPod(ref) }, 'removing containers of a pod that no longer exists');
+    await this.killPodContainers(state, obs, undefined);
+    await this.cleanupPod(uid);
+  }
+
   private async removeContainerQuietly(id: string): Promise<void> {
     try {
       await this.o.runtime.removeContainer(id);

@@ -49,8 +49,15 @@ export class StatusManager {
     this.log = opts.log ?? silentLogger;
   }
 
+  private readonly primed = new Map<string, PodStatus>();
+
   get(uid: string): PodStatus | undefined {
-    return this.entries.get(uid)?.status;
+    return this.entries.get(uid)?.status ?? this.primed.get(uid);
+  }
+
+  /** Restores a status saved before an agent restart: used as the previous status, not published. */
+  prime(uid: string, status: PodStatus): void {
+    if (!this.entries.has(uid)) this.primed.set(uid, status);
   }
 
   all(): PodWithStatus[] {
@@ -70,6 +77,7 @@ export class StatusManager {
     const key = stable(status);
     const entry = { pod, status, published: prev?.published };
     this.entries.set(uid, entry);
+    this.primed.delete(uid);
     if (prev?.published === key) return;
     // counted as published when queued; a failed publish clears it so the next set retries
     entry.published = key;
@@ -88,6 +96,7 @@ export class StatusManager {
   delete(pod: Pod): void {
     const uid = pod.metadata?.uid ?? '';
     this.entries.delete(uid);
+    this.primed.delete(uid);
     this.enqueue(uid, async () => { await this.sink?.remove(pod); });
   }
 
