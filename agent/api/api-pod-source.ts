@@ -202,6 +202,20 @@ export class ApiPodSource implements PodSource {
     }
   }
 
+  /** Hands an event to the agent; a throwing handler is logged, never breaks the watch. */
+  private deliver(kind: 'add' | 'update', arg: Pod): void;
+  private deliver(kind: 'remove', arg: string): void;
+  private deliver(kind: 'add' | 'update' | 'remove', arg: Pod | string): void {
+    const h = this.handler;
+    if (h === undefined) return;
+    try {
+      if (kind === 'remove') h.remove(arg as string);
+      else h[kind](arg as Pod);
+    } catch (err) {
+      this.log.error({ err, kind }, 'pod source handler failed');
+    }
+  }
+
   private markConnected(ok: boolean, err?: unknown): void {
     if (ok && !this.connectedNow) this.log.info({ node: this.o.nodeName }, 'watching pods bound to this node');
     if (!ok) {
@@ -237,14 +251,14 @@ export class ApiPodSource implements PodSource {
       seen.add(uid);
       const prev = this.known.get(uid);
       this.known.set(uid, pod);
-      if (prev === undefined) this.handler?.add(pod);
-      else if (prev.metadata?.resourceVersion !== pod.metadata?.resourceVersion) this.handler?.update(pod);
+      if (prev === undefined) this.deliver('add', pod);
+      else if (prev.metadata?.resourceVersion !== pod.metadata?.resourceVersion) this.deliver('update', pod);
     }
     for (const [uid, pod] of [...this.known]) {
       if (seen.has(uid)) continue;
       this.known.delete(uid);
       this.log.info({ pod: keyOf(pod) }, 'pod is gone from the API server; removing');
-      this.handler?.remove(uid);
+      this.deliver('remove', uid);
     }
     for (const [key, pod] of [...this.mirrors]) {
       if (mirrorsSeen.has(key)) continue;
@@ -269,12 +283,12 @@ export class ApiPodSource implements PodSource {
     const uid = uidOf(pod);
     if (ev.type === 'DELETED') {
       if (!this.known.delete(uid)) return;
-      this.handler?.remove(uid);
+      this.deliver('remove', uid);
       return;
     }
     const known = this.known.has(uid);
     this.known.set(uid, pod);
-    if (known) this.handler?.update(pod);
-    else this.handler?.add(pod);
+    if (known) this.deliver('update', pod);
+    else this.deliver('add', pod);
   }
 }
