@@ -63,6 +63,8 @@ export interface AgentOptions {
   transport?: ProbeTransport;
   statusSink?: StatusSink;
   eventSink?: EventSink;
+  /** How long stop() waits for busy pod workers (default 10 s). */
+  stopTimeoutMs?: number;
   /** Replaces the default volumes/env/config wiring (tests). */
   env?: PodEnvironment;
   lookup?: ObjectLookup;
@@ -204,15 +206,29 @@ export class Agent {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.saveTimer?.cancel();
+    this.stopStage = 'sources';
     for (const s of this.sources) await s.stop();
+    this.stopStage = 'pleg';
     await this.pleg?.stop();
+    this.stopStage = 'workers';
     this.workersRef?.stop();
-    await this.workersRef?.whenIdle();
+    // a step may be waiting on the engine (a pull, a stop with a long grace): do not wait forever
+    const idle = this.workersRef?.whenIdle() ?? Promise.resolve();
+    const ac = new AbortController();
+    await Promise.race([idle, this.clock.sleep(this.o.stopTimeoutMs ?? 10_000, ac.signal).catch(() => undefined)]);
+    ac.abort();
+    const busy = this.workersRef?.busy() ?? [];
+    if (busy.length > 0) this.log.warn({ busy }, 'stopping with pod workers still busy');
     this.prober.stop();
+    this.stopStage = 'state';
     await this.saveState();
     await this.status.flush();
+    this.stopStage = 'stopped';
     this.started = false;
   }
+
+  /** Where stop() is (diagnostics). */
+  stopStage = '';
 
   /** Pods with their current status (the kubelet's /pods). */
   podList(): Pod[] {

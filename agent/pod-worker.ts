@@ -24,6 +24,7 @@ interface Worker {
   pending: boolean;
   timer: Timer | undefined;
   startReported: boolean;
+  stepStarted: number;
 }
 
 export interface PodWorkersOptions {
@@ -58,7 +59,7 @@ export class PodWorkers {
     if (this.stopped || uid === '') return;
     let w = this.workers.get(uid);
     if (w === undefined) {
-      w = { uid, state: newPodState(pod, this.o.clock.now()), phase: 'syncing', removed: false, rejected: false, running: false, pending: false, timer: undefined, startReported: false };
+      w = { uid, state: newPodState(pod, this.o.clock.now()), phase: 'syncing', removed: false, rejected: false, running: false, pending: false, timer: undefined, startReported: false, stepStarted: 0 };
       this.workers.set(uid, w);
       const result = this.o.admit?.(pod, this.activePods().filter((p) => p.metadata?.uid !== uid)) ?? { admit: true };
       if (!result.admit) {
@@ -124,6 +125,11 @@ export class PodWorkers {
     return [...this.workers.values()].filter((w) => w.phase !== 'terminated' && !w.rejected && !w.removed).map((w) => w.state.pod);
   }
 
+  /** Workers with a step in progress (diagnostics). */
+  busy(): { pod: string; phase: WorkerPhase; since: number }[] {
+    return [...this.workers.values()].filter((w) => w.running).map((w) => ({ pod: formatPod(w.state.pod), phase: w.phase, since: w.stepStarted }));
+  }
+
   /** Resolves when no worker is running or has pending work (tests). */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -177,6 +183,7 @@ export class PodWorkers {
     const { syncer, clock, metrics } = this.o;
     const log = this.o.log.child({ pod: formatPod(w.state.pod) });
     const t0 = clock.now();
+    w.stepStarted = t0;
     let operation: string = w.phase;
     try {
       if (w.phase === 'syncing') {

@@ -255,6 +255,12 @@ describe('pod-level fields', () => {
     });
   });
 
+  it('a stopped sandbox (no address) keeps the last pod IP', () => {
+    const first = gen(pod({ restartPolicy: 'Never' }), [ctr('app', 'running')]);
+    const s = gen(pod({ restartPolicy: 'Never' }), [ctr('app', 0)], { oldStatus: first, sandboxes: [{ ...sandbox, state: 'notready', ips: [] }] });
+    expect(s.podIP).toBe('10.88.0.5');
+  });
+
   it('hostNetwork pods report the node IP as pod IP', () => {
     const p = pod({});
     p.spec = { ...p.spec, containers: p.spec?.containers ?? [], hostNetwork: true };

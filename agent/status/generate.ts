@@ -67,7 +67,9 @@ export function generatePodStatus(input: StatusInput): PodStatus {
   const sb = sandboxChanged(pod, input.sandboxes);
   const latestSandbox = [...input.sandboxes].sort((a, b) => b.createdAt - a.createdAt)[0];
   const hostNetwork = pod.spec?.hostNetwork === true;
-  const podIPs: string[] = hostNetwork ? [...input.nodeIPs] : (latestSandbox?.ips ?? (old?.podIPs ?? []).flatMap((p) => (p.ip === undefined ? [] : [p.ip])));
+  // a stopped sandbox has no address any more: keep reporting the pod's last IPs
+  const sandboxIPs = latestSandbox?.ips ?? [];
+  const podIPs: string[] = hostNetwork ? [...input.nodeIPs] : (sandboxIPs.length > 0 ? [...sandboxIPs] : (old?.podIPs ?? []).flatMap((p) => (p.ip === undefined ? [] : [p.ip])));
 
   const status: PodStatus = {
     phase,

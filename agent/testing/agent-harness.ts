@@ -147,7 +147,11 @@ export class TestAgent {
 
   async close(): Promise<void> {
     try {
-      await this.agent.stop();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => { r('timeout'); }, 30_000); });
+      const res = await Promise.race([this.agent.stop().then(() => 'ok' as const), timeout]);
+      clearTimeout(timer);
+      if (res === 'timeout') throw new Error(`agent.stop() did not finish in 30 s (stage ${this.agent.stopStage}); busy workers: ${JSON.stringify(this.agent.workers.busy())}`);
     } finally {
       await removeNodeContainers(this.nodeName);
       await rm(join(this.manifestDir, '..'), { recursive: true, force: true });
