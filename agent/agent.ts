@@ -219,9 +219,9 @@ export class Agent {
     ac.abort();
     const busy = this.workersRef?.busy() ?? [];
     if (busy.length > 0) this.log.warn({ busy }, 'stopping with pod workers still busy');
-    this.prober.stop();
     this.stopStage = 'state';
     await this.saveState();
+    this.prober.stop();
     await this.status.flush();
     this.stopStage = 'stopped';
     this.started = false;
