@@ -205,7 +205,9 @@ export class Agent {
   /** Stops the loops and saves state; containers keep running (a restart adopts them). */
   async stop(): Promise<void> {
     if (!this.started) return;
+    this.stopping = true;
     this.saveTimer?.cancel();
+    await this.periodicSave;
     this.stopStage = 'sources';
     for (const s of this.sources) await s.stop();
     this.stopStage = 'pleg';
@@ -225,7 +227,11 @@ export class Agent {
     await this.status.flush();
     this.stopStage = 'stopped';
     this.started = false;
+    this.stopping = false;
   }
+
+  private stopping = false;
+  private periodicSave: Promise<void> | undefined;
 
   /** Where stop() is (diagnostics). */
   stopStage = '';
@@ -264,9 +270,10 @@ export class Agent {
   }
 
   private scheduleSave(): void {
+    if (this.stopping) return;
     this.saveTimer = this.clock.setTimer(this.o.stateSaveMs ?? 5000, () => {
-      this.saveState().catch((err: unknown) => { this.log.warn({ err: String(err) }, 'saving agent state failed'); })
-        .finally(() => { if (this.started) this.scheduleSave(); });
+      this.periodicSave = this.saveState().catch((err: unknown) => { this.log.warn({ err: String(err) }, 'saving agent state failed'); })
+        .finally(() => { this.periodicSave = undefined; this.scheduleSave(); });
     });
   }
 
