@@ -7,6 +7,7 @@
 //   --burst N         pods per burst (50)        --list-pods N   pods to list (10000)
 //   --watchers N      watchers (100)             --steady-pods N pods with probes (100)
 //   --steady-seconds N  steady-state window (60) --quick  small sizes, for development
+//   --profile-agent   CPU profiles of the agent child (bench/results/profiles/*.cpuprofile)
 //   --list            print the benchmarks and exit
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     'steady-pods': { type: 'string' },
     'steady-seconds': { type: 'string' },
     quick: { type: 'boolean', default: false },
+    'profile-agent': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
   },
   strict: true,
@@ -51,6 +53,7 @@ const options: RunOptions = {
   steadyPods: int(values['steady-pods'], quick ? 10 : 100, 'steady-pods'),
   steadySeconds: int(values['steady-seconds'], quick ? 10 : 60, 'steady-seconds'),
 };
+if (values['profile-agent']) options.profileDir = join(PROJECT_ROOT, 'bench', 'results', 'profiles');
 const runs = values.runs === undefined ? (quick ? 3 : undefined) : int(values.runs, 1, 'runs');
 if (runs !== undefined) options.runs = runs;
 

@@ -33,7 +33,7 @@ export function isReady(p: Pod): boolean {
   return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-export async function startAgent(nodeName: string): Promise<AgentProcess> {
+export async function startAgent(nodeName: string, profileDir?: string): Promise<AgentProcess> {
   const base = mkdtempSync(join(tmpdir(), 'nodelet-bench-agent-'));
   const manifests = join(base, 'manifests');
   const rootDir = join(base, 'root');
@@ -43,7 +43,12 @@ export async function startAgent(nodeName: string): Promise<AgentProcess> {
   const child: ChildProcess = spawn(NODELET_BIN, ['agent', '--manifests', manifests, '--node-name', nodeName, '--root-dir', rootDir, '--port', '0'], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODELET_LOG_LEVEL: process.env['NODELET_LOG_LEVEL'] ?? 'warn' },
+    env: {
+      ...process.env,
+      NODELET_LOG_LEVEL: process.env['NODELET_LOG_LEVEL'] ?? 'warn',
+      // The profile is written when the agent exits (SIGTERM → clean stop).
+      ...(profileDir === undefined ? {} : { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim() }),
+    },
   });
   let out = '';
   const keep = (c: Buffer): void => {

@@ -69,7 +69,8 @@ export function agentSteadyProbes(kind: ProbeKind): Benchmark {
         await removeNodeContainers(pods.docker, ctx.nodeName);
       };
       try {
-        agent = await startAgent(ctx.nodeName);
+        agent = await startAgent(ctx.nodeName, ctx.options.profileDir);
+        if (ctx.options.profileDir !== undefined) ctx.note(`CPU profile of the agent (whole life, start-up included) in ${ctx.options.profileDir}`);
         for (let i = 0; i < n; i++) writeFileSync(join(agent.manifests, `steady-${i}.yaml`), manifest(kind, i));
         const secs = await waitAllReady(agent, n, 300_000);
         ctx.note(`${n} static pods (1 container + pause each) all Ready ${secs.toFixed(1)} s after the manifests were written; then ${ctx.options.steadySeconds} s in ${runs} windows of ${(windowMs / 1000).toFixed(1)} s (+1 warm-up window)`);

@@ -32,16 +32,22 @@ function metricRow(b: BenchResult, m: MetricResult, first: boolean): string[] {
   ];
 }
 
+/** Long reasons stay out of the table (they are in the notes and the JSON). */
+function short(reason: string): string {
+  const first = reason.split('\n')[0] ?? '';
+  return first.length > 60 ? `${first.slice(0, 57)}...` : first;
+}
+
 export function renderTable(results: BenchResult[]): string {
   const header = ['benchmark', 'metric', 'median', 'min', 'max', 'peer median', 'ratio', 'target', 'verdict'];
   const rows: string[][] = [];
   for (const b of results) {
     if (b.status !== 'ok' && b.metrics.length === 0) {
-      rows.push([b.id, `${b.status}: ${b.reason ?? ''}`, '', '', '', '', '', '', b.status === 'failed' ? 'FAIL' : 'skip']);
+      rows.push([b.id, `${b.status}: ${short(b.reason ?? '')}`, '', '', '', '', '', '', b.status === 'failed' ? 'FAIL' : 'skip']);
       continue;
     }
     b.metrics.forEach((m, i) => rows.push(metricRow(b, m, i === 0)));
-    if (b.status === 'failed') rows.push(['', `failed: ${b.reason ?? ''}`, '', '', '', '', '', '', 'FAIL']);
+    if (b.status === 'failed') rows.push(['', `failed: ${short(b.reason ?? '')}`, '', '', '', '', '', '', 'FAIL']);
   }
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
   const numeric = new Set([2, 3, 4, 6]);
@@ -55,6 +61,7 @@ export function renderNotes(results: BenchResult[]): string {
   for (const b of results) {
     const runs = b.status === 'ok' ? `${b.runs} runs, ${b.seconds.toFixed(1)} s` : `${b.seconds.toFixed(1)} s`;
     out.push(`- ${b.id} — ${b.title} (${runs})`);
+    if (b.reason !== undefined) out.push(`    ${b.status}: ${b.reason}`);
     for (const n of b.notes) out.push(`    ${n}`);
   }
   return out.join('\n');

@@ -38,6 +38,8 @@ export interface RunOptions {
   steadyPods: number;
   /** Length of the steady-state window in seconds (default 60). */
   steadySeconds: number;
+  /** Write a V8 CPU profile of agent child processes into this folder (node --cpu-prof). */
+  profileDir?: string;
 }
 
 export interface BenchContext {
