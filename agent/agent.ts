@@ -117,6 +117,16 @@ export class Agent {
       this.sources.push(new ManifestDirSource({ dir: o.manifestDir, nodeName: o.nodeName, clock: this.clock, log: this.log.child({ component: 'manifests' }), ...(o.manifestRescanMs === undefined ? {} : { rescanMs: o.manifestRescanMs }) }));
     }
     this.sources.push(...(o.sources ?? []));
+    this.metrics.countSource = () => {
+      let pods = 0;
+      let containers = 0;
+      for (const { status } of this.status.all()) {
+        const running = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].filter((c) => c.state?.running !== undefined).length;
+        if (running > 0) pods++;
+        containers += running;
+      }
+      return { pods, containers };
+    };
   }
 
   get workers(): PodWorkers {
