@@ -101,6 +101,7 @@ function defaultContainer(c: Container): Container {
 }
 
 /** The kubelet's static pod defaults plus API defaults that matter on the node. */
+/** `seen` is the manifest's modification time: stable across agent restarts (creationTimestamp, AGE). */
 export function toStaticPod(input: unknown, opts: { nodeName: string; file: string; uid: string; seen: number }): Pod {
   const doc = input as Pod;
   const md = doc.metadata ?? {};
@@ -233,8 +234,11 @@ export class ManifestDirSource implements PodSource {
     for (const f of files) {
       const path = join(dir, f);
       let content: string;
+      let mtime: number;
       try {
-        if (!(await stat(path)).isFile()) continue;
+        const st = await stat(path);
+        if (!st.isFile()) continue;
+        mtime = Math.floor(st.mtimeMs);
         content = await readFile(path, 'utf8');
       } catch (err) {
         problems.push({ source: path, message: err instanceof Error ? err.message : String(err) });
@@ -256,7 +260,7 @@ export class ManifestDirSource implements PodSource {
         }
         const uid = staticPodUid(this.opts.nodeName, where, doc);
         const prev = this.current.get(uid);
-        const pod = prev ?? toStaticPod(doc, { nodeName: this.opts.nodeName, file: where, uid, seen: this.opts.clock.now() });
+        const pod = prev ?? toStaticPod(doc, { nodeName: this.opts.nodeName, file: where, uid, seen: mtime });
         const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
         const dup = names.get(key);
         if (dup !== undefined) {
