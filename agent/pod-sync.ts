@@ -450,6 +450,12 @@ export class PodSyncer {
     return this.publishStatus(state, obs, true);
   }
 
+  /** Observe and publish only (used while the pod is terminating). */
+  async refreshStatus(state: PodState): Promise<PodStatus> {
+    const obs = await this.observe(podRefOf(state.pod).uid);
+    return this.publishStatus(state, obs, true);
+  }
+
   /** A terminated pod still known to the source: refresh status, keep the latest dead instances. */
   async syncTerminatedPod(state: PodState): Promise<PodStatus> {
     const obs = await this.observe(podRefOf(state.pod).uid);

@@ -351,6 +351,30 @@ describe('pod worker: termination', () => {
     expect(agent.runtime.allContainers()).toEqual([]);
   });
 
+  it('readiness keeps probing while terminating (Ready turns False during the grace period); liveness stops', async () => {
+    agent = new FakeAgent();
+    let terminating = false;
+    agent.runtime.onExec((_id, cmd) => ({ exitCode: terminating && cmd[0] === 'ready' ? 1 : (cmd[0] === 'live' && terminating ? 1 : 0), stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false }));
+    agent.runtime.program('app', { exitOnTermCode: 0, termDelayMs: 10_000 });
+    const pod = testPod({ terminationGracePeriodSeconds: 30, containers: [{
+      name: 'app', image: 'busybox:1',
+      readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1, failureThreshold: 1 },
+      livenessProbe: { exec: { command: ['live'] }, periodSeconds: 1, failureThreshold: 1 },
+    }] });
+    await agent.apply(pod);
+    await agent.step(1000);
+    expect(cond(agent, pod, 'Ready')?.status).toBe('True');
+    terminating = true;
+    agent.workers.remove(uidOf(pod));
+    await agent.step(3000);
+    // still stopping (the process takes 10 s to exit), but no longer Ready
+    expect(agent.runtime.allContainers().some((c) => c.state === 'running')).toBe(true);
+    expect(cond(agent, pod, 'Ready')?.status).toBe('False');
+    expect(agent.eventLog(uidOf(pod)).some((e) => e.includes('failed liveness probe'))).toBe(false);
+    await agent.step(10_000);
+    expect(agent.runtime.allContainers()).toEqual([]);
+  });
+
   it('no preStop for a container that exited by itself', async () => {
     agent = new FakeAgent();
     agent.runtime.program('app', { exitAfterMs: 1000, exitCode: 0 });

@@ -100,7 +100,15 @@ export class PodWorkers {
   /** Something about the pod changed on the runtime or in its probes: sync it soon. */
   sync(uid: string): void {
     const w = this.workers.get(uid);
-    if (w !== undefined) this.kick(w);
+    if (w === undefined) return;
+    if (w.running && w.phase === 'terminating') {
+      // containers are being stopped (grace period): keep the status current (readiness keeps
+      // probing during termination so Ready can turn false) without touching containers
+      this.o.syncer.refreshStatus(w.state).catch((err: unknown) => {
+        this.o.log.debug({ pod: formatPod(w.state.pod), err: err instanceof Error ? err.message : String(err) }, 'status refresh failed');
+      });
+    }
+    this.kick(w);
   }
 
   syncAll(): void {
