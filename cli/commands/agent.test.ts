@@ -1,0 +1,24 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAgentConfig } from './agent.ts';
+
+let dir: string;
+beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'nodelet-cfg-')); });
+afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+
+describe('agent config file', () => {
+  it('reads the YAML fields', async () => {
+    const f = join(dir, 'agent.yaml');
+    await writeFile(f, 'nodeName: n1\nmanifests: /etc/nodelet/manifests\nport: 10255\ncrashLoopBackOff: {initialSeconds: 1, maxSeconds: 60}\nmaxPods: 20\n');
+    expect(await loadAgentConfig(f)).toEqual({ nodeName: 'n1', manifests: '/etc/nodelet/manifests', port: 10255, crashLoopBackOff: { initialSeconds: 1, maxSeconds: 60 }, maxPods: 20 });
+  });
+
+  it('rejects unknown fields and unreadable files with a clear message', async () => {
+    const f = join(dir, 'agent.yaml');
+    await writeFile(f, 'nodename: n1\n');
+    await expect(loadAgentConfig(f)).rejects.toThrow(`config file ${f}: unknown field "nodename"`);
+    await expect(loadAgentConfig(join(dir, 'missing.yaml'))).rejects.toThrow(/^cannot read config file/);
+  });
+});
