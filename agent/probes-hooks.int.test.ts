@@ -30,11 +30,11 @@ describe('probes', () => {
   it('exec liveness failure restarts the container (Killing "failed liveness probe")', async () => {
     await t.writeManifest('live-exec.yaml', manifest('live-exec', {
       terminationGracePeriodSeconds: 2,
-      containers: [{ name: 'c', ...sh('echo ok > /tmp/health; sleep 2; rm -f /tmp/health; sleep 600'), livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, periodSeconds: 1, failureThreshold: 1 } }],
+      containers: [{ name: 'c', ...sh('echo ok > /tmp/health; sleep 2; rm -f /tmp/health; sleep 600'), livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 1 } }],
     }));
     await t.waitFor('a restart', () => restarts('live-exec') >= 1, 40_000);
     expect(t.events('live-exec')).toContain('Killing: Container c failed liveness probe, will be restarted');
-    expect(t.events('live-exec').some((e) => e.startsWith('Unhealthy: Liveness probe failed: cat: can\'t open \'/tmp/health\''))).toBe(true);
+    expect(t.events('live-exec').filter((e) => e.startsWith('Unhealthy: Liveness probe failed:'))).toContainEqual(expect.stringContaining("can't open '/tmp/health'"));
     await t.removeManifest('live-exec.yaml');
   });
 
@@ -61,16 +61,17 @@ describe('probes', () => {
       terminationGracePeriodSeconds: 2,
       containers: [{
         name: 'c', ...sh('sleep 3; echo ok > /tmp/startup; sleep 600'),
-        startupProbe: { exec: { command: ['cat', '/tmp/startup'] }, periodSeconds: 1, failureThreshold: 30 },
-        livenessProbe: { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 1 },
+        startupProbe: { exec: { command: ['cat', '/tmp/startup'] }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 60 },
+        livenessProbe: { exec: { command: ['true'] }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 3 },
         readinessProbe: { exec: { command: ['true'] }, periodSeconds: 30 },
       }],
     }));
     await t.waitFor('Running', () => t.status('startup')?.phase === 'Running');
     expect(t.status('startup')?.containerStatuses?.[0]).toMatchObject({ started: false, ready: false });
-    const startedAt = await t.waitFor('started', () => (t.status('startup')?.containerStatuses?.[0]?.started === true ? Date.now() : undefined), 20_000);
-    const readyAt = await t.waitFor('ready', () => (t.status('startup')?.containerStatuses?.[0]?.ready === true ? Date.now() : undefined), 20_000);
-    expect(readyAt - startedAt).toBeLessThan(5000);
+    const startedAt = await t.waitFor('started', () => (t.status('startup')?.containerStatuses?.[0]?.started === true ? Date.now() : undefined), 60_000, 50);
+    const readyAt = await t.waitFor('ready', () => (t.status('startup')?.containerStatuses?.[0]?.ready === true ? Date.now() : undefined), 60_000, 50);
+    // readiness (period 30 s) runs at once after startup succeeds, not at its next tick
+    expect(readyAt - startedAt).toBeLessThan(15_000);
     expect(restarts('startup')).toBe(0);
     await t.removeManifest('startup.yaml');
   });
@@ -143,17 +144,22 @@ describe('restarts and errors', () => {
   it('CrashLoopBackOff with growing back-off (1 s → 4 s here)', async () => {
     await t.writeManifest('crash.yaml', manifest('crash', { containers: [{ name: 'c', ...sh('exit 1') }] }));
     const seen: { count: number; at: number }[] = [];
+    const messages: string[] = [];
     await t.waitFor('5 restarts', () => {
       const c = restarts('crash');
       if (seen.at(-1)?.count !== c) seen.push({ count: c, at: Date.now() });
+      const m = t.status('crash')?.containerStatuses?.[0]?.state?.waiting?.message;
+      if (m !== undefined && messages.at(-1) !== m) messages.push(m);
       return c >= 5;
-    }, 60_000, 50);
+    }, 120_000, 50);
+    // the reported back-off grows 1s → 2s → 4s and is capped
+    const delays = messages.map((m) => /^back-off (\d+)s restarting failed container=c pod=crash-nodelet-it-probes-\d+_default\([0-9a-f]{32}\)$/.exec(m)?.[1]);
+    expect(delays).toEqual(expect.arrayContaining(['1', '2', '4']));
+    expect(delays.indexOf('1')).toBeLessThan(delays.indexOf('2'));
+    expect(delays.indexOf('2')).toBeLessThan(delays.indexOf('4'));
+    // restarts never come earlier than the back-off allows (lower bounds hold under any load)
     const gaps = seen.slice(1).map((s, i) => s.at - (seen[i]?.at ?? 0));
     expect(gaps.at(-1)).toBeGreaterThanOrEqual(3500);
-    expect(gaps[1]).toBeLessThan(2500);
-    const w = await t.waitFor('CrashLoopBackOff', () => t.status('crash')?.containerStatuses?.[0]?.state?.waiting, 10_000, 50);
-    expect(w.reason).toBe('CrashLoopBackOff');
-    expect(w.message).toMatch(/^back-off 4s restarting failed container=c pod=crash-nodelet-it-probes-\d+_default\([0-9a-f]{32}\)$/);
     expect(t.status('crash')?.phase).toBe('Running');
     await t.removeManifest('crash.yaml');
   });
