@@ -105,7 +105,9 @@ export interface ConditionsInput {
 export function generateConditions(input: ConditionsInput): PodCondition[] {
   const { pod, phase, now } = input;
   const old = input.oldConditions ?? pod.status?.conditions;
-  const foreign = (old ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
+  // conditions the kubelet does not own (readiness gates, DisruptionTarget…) belong to whoever set
+  // them on the pod object (the API); without one, keep what was reported before
+  const foreign = (pod.status?.conditions ?? old ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
   const all = [...input.initStatuses, ...input.statuses];
   const conds: Cond[] = [
     { type: 'PodReadyToStartContainers', status: input.sandboxReady ? 'True' : 'False' },

@@ -228,6 +228,13 @@ describe('conditions', () => {
     expect(cond(s2, 'Ready')?.message).toBe('the status of pod readiness gate "k8s.io/c1" is not "True", but False');
   });
 
+  it('readiness gate conditions set on the pod object (API) win over the cached status', () => {
+    const p = pod({ gates: ['k8s.io/c1'] });
+    p.status = { conditions: [{ type: 'k8s.io/c1', status: 'True' }] };
+    const s = gen(p, [ctr('app', 'running')], { oldStatus: { conditions: [{ type: 'k8s.io/c1', status: 'False' }] } });
+    expect(cond(s, 'Ready')?.status).toBe('True');
+  });
+
   it('lastTransitionTime changes only when the status flips', () => {
     const p = pod({ containers: [{ name: 'app', image: 'i', readinessProbe: {} }] });
     const c = ctr('app', 'running');
