@@ -229,8 +229,7 @@ describe('conditions', () => {
   });
 
   it('readiness gate conditions set on the pod object (API) win over the cached status', () => {
-    const p = pod({ gates: ['k8s.io/c1'] });
-    p.status = { conditions: [{ type: 'k8s.io/c1', status: 'True' }] };
+    const p = { ...pod({ gates: ['k8s.io/c1'] }), status: { conditions: [{ type: 'k8s.io/c1', status: 'True' }] } };
     const s = gen(p, [ctr('app', 'running')], { oldStatus: { conditions: [{ type: 'k8s.io/c1', status: 'False' }] } });
     expect(cond(s, 'Ready')?.status).toBe('True');
   });
