@@ -279,8 +279,9 @@ export class PodSyncer {
       soon(this.o.syncErrorRetryMs ?? 10_000);
       const reason = errReason(err);
       if (reason === 'FailedMount') {
+        // like the kubelet's volume manager: the pod stays ContainerCreating until volumes mount
         events.podEvent(pod, 'Warning', 'FailedMount', errMessage(err));
-        return fail('CreateContainerConfigError', errMessage(err), false);
+        return false;
       }
       return fail('CreateContainerConfigError', errMessage(err));
     }
