@@ -1,5 +1,4 @@
-// The agent as a child process (`./bin/nodelet agent …`, one node process: bin/nodelet execs
-// node), so its CPU and RSS can be read from /proc/<pid>. Started with a static-pod manifest
+// The agent as a child process (`nodelet agent …` run as bin/nodelet does: one node process), so its CPU and RSS can be read from /proc/<pid>. Started with a static-pod manifest
 // folder; pods and their status are read from the agent's local server (/pods).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -40,15 +39,14 @@ export async function startAgent(nodeName: string, profileDir?: string): Promise
   mkdirSync(manifests);
   const logFile = join(base, 'agent.log');
   writeFileSync(logFile, '');
-  const child: ChildProcess = spawn(NODELET_BIN, ['agent', '--manifests', manifests, '--node-name', nodeName, '--root-dir', rootDir, '--port', '0'], {
+  // What bin/nodelet execs (node --import tsx cli/main.ts), spelled out so node flags can be added.
+  const nodeFlags = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const args = [...nodeFlags, '--import', 'tsx', join(PROJECT_ROOT, 'cli/main.ts'), 'agent', '--manifests', manifests, '--node-name', nodeName, '--root-dir', rootDir, '--port', '0'];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODELET_LOG_LEVEL: process.env['NODELET_LOG_LEVEL'] ?? 'warn',
-      // The profile is written when the agent exits (SIGTERM → clean stop).
-      ...(profileDir === undefined ? {} : { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim() }),
-    },
+    // A CPU profile is written when the agent exits (SIGTERM → clean stop).
+    env: { ...process.env, NODELET_LOG_LEVEL: process.env['NODELET_LOG_LEVEL'] ?? 'warn' },
   });
   let out = '';
   const keep = (c: Buffer): void => {
@@ -57,7 +55,7 @@ export async function startAgent(nodeName: string, profileDir?: string): Promise
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
-  const tail = (): string => out.split('\n').slice(-15).join('\n');
+  const tail = (): string => [...new Set(out.split('\n').filter((l) => l.trim() !== ''))].slice(-5).join('\n');
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => { reject(new Error(`agent did not report its URL within 60 s:\n${tail()}`)); }, 60_000);
     const check = (): void => {
@@ -97,14 +95,27 @@ export async function startAgent(nodeName: string, profileDir?: string): Promise
   };
 }
 
-/** Polls until every expected pod is Ready; returns the seconds it took. */
-export async function waitAllReady(agent: AgentProcess, count: number, timeoutMs: number): Promise<number> {
+export function isRunning(p: Pod): boolean {
+  const cs = p.status?.containerStatuses ?? [];
+  return cs.length > 0 && cs.every((c) => c.state?.running !== undefined);
+}
+
+/**
+ * Polls until `count` pods satisfy `cond`; returns the seconds it took, or, when the time is up,
+ * throws (orElse 'throw') or returns undefined (orElse 'undefined').
+ */
+export async function waitPods(
+  agent: AgentProcess, count: number, cond: (p: Pod) => boolean, what: string, timeoutMs: number, orElse: 'throw' | 'undefined' = 'throw',
+): Promise<number | undefined> {
   const t0 = performance.now();
   for (;;) {
     const pods = await agent.pods().catch(() => []);
-    const last = pods.filter(isReady).length;
-    if (last >= count) return (performance.now() - t0) / 1000;
-    if (performance.now() - t0 > timeoutMs) throw new Error(`only ${last}/${count} pods Ready after ${timeoutMs / 1000} s:\n${agent.tail()}`);
+    const n = pods.filter(cond).length;
+    if (n >= count) return (performance.now() - t0) / 1000;
+    if (performance.now() - t0 > timeoutMs) {
+      if (orElse === 'undefined') return undefined;
+      throw new Error(`only ${n}/${count} pods ${what} after ${timeoutMs / 1000} s; agent log tail:\n${agent.tail()}`);
+    }
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

@@ -3,6 +3,7 @@
 // from the create's response to each watcher receiving the ADDED event is recorded. A watcher
 // can see the event before the creator sees its response (server and clients share this
 // process): those count as 0. Per run: p50/p99 over creates × watchers.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { PODS } from '../../apiserver/client/client.ts';
@@ -21,6 +22,7 @@ interface Fanout {
 
 async function startFanout(s: BenchServer, watchers: number): Promise<Fanout> {
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // one listener per watcher
   const arrivals = new Map<string, number[]>();
   let wake: (() => void) | undefined;
   const creator = s.client();

@@ -18,13 +18,19 @@ export function clockTicks(): number {
 
 /** utime + stime of pid, in seconds. */
 export function cpuSeconds(pid: number): number {
+  const t = cpuTimes(pid);
+  return t.user + t.system;
+}
+
+/** utime and stime of pid (all its threads), in seconds. */
+export function cpuTimes(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // comm may contain spaces and parens: fields start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After ')' the fields are numbered from 3 (state); utime is field 14, stime 15.
   const utime = Number(fields[14 - 3]);
   const stime = Number(fields[15 - 3]);
-  return (utime + stime) / clockTicks();
+  return { user: utime / clockTicks(), system: stime / clockTicks() };
 }
 
 /** Resident set size of pid, in MB (10^6 bytes). */
@@ -35,8 +41,10 @@ export function rssMB(pid: number): number {
 }
 
 export interface WindowSample {
-  /** Percent of one core over the window. */
+  /** Percent of one core over the window (user + system; user and system apart). */
   cpuPercent: number;
+  userPercent: number;
+  systemPercent: number;
   /** Median and peak RSS over the window, MB. */
   rssMedian: number;
   rssMax: number;
@@ -45,14 +53,16 @@ export interface WindowSample {
 /** Samples pid for ms milliseconds (RSS every everyMs). */
 export async function sampleWindow(pid: number, ms: number, everyMs = 500): Promise<WindowSample> {
   const t0 = performance.now();
-  const c0 = cpuSeconds(pid);
+  const c0 = cpuTimes(pid);
   const rss: number[] = [rssMB(pid)];
   while (performance.now() - t0 < ms) {
     await new Promise((r) => setTimeout(r, Math.min(everyMs, Math.max(1, ms - (performance.now() - t0)))));
     rss.push(rssMB(pid));
   }
   const secs = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(pid) - c0;
+  const c1 = cpuTimes(pid);
+  const user = ((c1.user - c0.user) / secs) * 100;
+  const system = ((c1.system - c0.system) / secs) * 100;
   rss.sort((a, b) => a - b);
-  return { cpuPercent: (cpu / secs) * 100, rssMedian: rss[Math.floor(rss.length / 2)] ?? Number.NaN, rssMax: rss[rss.length - 1] ?? Number.NaN };
+  return { cpuPercent: user + system, userPercent: user, systemPercent: system, rssMedian: rss[Math.floor(rss.length / 2)] ?? Number.NaN, rssMax: rss[rss.length - 1] ?? Number.NaN };
 }
