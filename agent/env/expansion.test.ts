@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expand, expandCommandAndArgs, expandSubPathExpr, mappingFuncFor } from './expansion.ts';
+import { expand, expandCommandAndArgs, expandStaticCommand, expandSubPathExpr, mappingFuncFor } from './expansion.ts';
 
 describe('expand (Kubernetes $(VAR) rules)', () => {
   const mapping = mappingFuncFor(new Map([['VAR_A', 'A'], ['VAR_B', 'B'], ['VAR_C', 'C'], ['VAR_REF', '$(VAR_A)'], ['VAR_EMPTY', '']]));
@@ -39,6 +39,14 @@ describe('command/args expansion (expansion.go e2e cases)', () => {
       command: ['sh', '-c'], args: ['TEST_VAR=wrong echo "test-value"'],
     });
     expect(expandCommandAndArgs({}, env)).toEqual({});
+  });
+});
+
+describe('expandStaticCommand (probes: ExpandContainerCommandOnlyStatic)', () => {
+  it('uses static values only: valueFrom is empty, unknown stays, $$ escapes', () => {
+    const env = [{ name: 'F', value: '/tmp/health' }, { name: 'S', valueFrom: { fieldRef: { fieldPath: 'x' } } }];
+    expect(expandStaticCommand(['cat', '$(F)', '$(S)', '$(NOPE)', '$$(F)', '$(F'], env)).toEqual(['cat', '/tmp/health', '', '$(NOPE)', '$(F)', '$(F']);
+    expect(expandStaticCommand(['true'], undefined)).toEqual(['true']);
   });
 });
 

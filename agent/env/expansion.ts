@@ -1,7 +1,7 @@
 // `$(VAR)` expansion with the Kubernetes rules (third_party/forked/golang/expansion): `$$` is an
 // escaped `$`, a reference to an unknown variable stays literally `$(VAR)`, an unterminated
 // `$(` and a `$` before any other character are kept as written.
-import type { Container } from 'kubernetes-types/core/v1.d.ts';
+import type { Container, EnvVar } from 'kubernetes-types/core/v1.d.ts';
 
 export type Mapping = (name: string) => string;
 
@@ -56,6 +56,16 @@ export function expandCommandAndArgs(
   if (container.command !== undefined) out.command = container.command.map((s) => expand(s, mapping));
   if (container.args !== undefined) out.args = container.args.map((s) => expand(s, mapping));
   return out;
+}
+
+/**
+ * An exec probe's or hook's command against the container's *static* env values, as the kubelet's
+ * ExpandContainerCommandOnlyStatic: valueFrom entries expand to '' (their static value) and
+ * unknown references stay as written.
+ */
+export function expandStaticCommand(command: readonly string[], env: readonly EnvVar[] | undefined): string[] {
+  const mapping = mappingFuncFor(new Map((env ?? []).map((e) => [e.name, e.value ?? ''])));
+  return command.map((s) => expand(s, mapping));
 }
 
 /**

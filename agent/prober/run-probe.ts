@@ -4,8 +4,8 @@
 // match the kubelet's (pkg/probe/{exec,http,tcp,grpc}) so Unhealthy events read the same.
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.d.ts';
 import type { ExecService } from '../../runtime/types.ts';
+import { expandStaticCommand } from '../env/expansion.ts';
 import { resolveContainerPort, ProbeConfigError } from './container-port.ts';
-import { expandStaticCommand } from './expand-command.ts';
 import { goDuration, goQuote } from './go-format.ts';
 import { buildHttpGetRequest, DEFAULT_KUBE_VERSION, httpGetWithRedirects, MAX_BODY_BYTES } from './http-get.ts';
 import { joinHostPort, TransportError, type ProbeTransport } from './transport.ts';
