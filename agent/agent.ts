@@ -10,6 +10,9 @@ import type { Logger } from '../lib/log.ts';
 import { createLogger } from '../lib/log.ts';
 import type { Runtime } from '../runtime/types.ts';
 import { admitPod } from './admission.ts';
+import type { ApiSide } from './api/api-side.ts';
+import { teeHandler } from './api/api-side.ts';
+import { KUBELET_VERSION } from './api/node-registrar.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { Backoff, DEFAULT_IMAGE_BACKOFF } from './backoff.ts';
 import type { EventSink } from './events.ts';
@@ -27,7 +30,7 @@ import { PodWorkers } from './pod-worker.ts';
 import { DirectTransport } from './prober/direct-transport.ts';
 import { ProberManager } from './prober/prober-manager.ts';
 import type { ProbeTransport } from './prober/transport.ts';
-import type { PodSource, SourceProblem } from './sources/pod-source.ts';
+import type { PodSource, PodSourceHandler, SourceProblem } from './sources/pod-source.ts';
 import { ManifestDirSource } from './sources/manifest-dir.ts';
 import type { AgentState } from './state-store.ts';
 import { StateStore } from './state-store.ts';
@@ -71,6 +74,20 @@ export interface AgentOptions {
   clusterDomain?: string;
   clusterDNS?: string[];
   infraImage?: string;
+  /**
+   * API mode: pods bound to this node come from the API server and go through the same loop as
+   * static pods; status, events and ConfigMap/Secret lookups go to it; static pods get mirror
+   * pods. The agent starts and stops this side. Explicit statusSink/eventSink/lookup win.
+   */
+  api?: ApiSide;
+  /** major.minor in probe and hook User-Agents (kube-probe/1.32); default the kubelet version we claim. */
+  kubeVersion?: string;
+}
+
+/** 'v1.32.4' → '1.32'. */
+export function kubeMinorVersion(v: string = KUBELET_VERSION): string {
+  const m = /^v?(\d+)\.(\d+)/.exec(v);
+  return m === null ? v : `${m[1] ?? ''}.${m[2] ?? ''}`;
 }
 
 export function detectNodeIPs(): string[] {
@@ -93,6 +110,11 @@ export class Agent {
   readonly prober: ProberManager;
   readonly nodeIPs: string[];
   readonly sources: PodSource[] = [];
+  readonly kubeVersion: string;
+  /** Resolves once every source (the API's first list included) has delivered its initial pods. */
+  readonly sourcesReady: Promise<void>;
+  private markSourcesReady!: () => void;
+  private readonly stopSignal = new AbortController();
   private readonly store: StateStore;
   private workersRef: PodWorkers | undefined;
   private syncerRef: PodSyncer | undefined;
@@ -105,18 +127,22 @@ export class Agent {
     this.clock = o.clock ?? new SystemClock();
     this.log = o.log ?? createLogger('agent');
     this.nodeIPs = o.nodeIPs ?? detectNodeIPs();
-    this.events = new EventRecorder({ clock: this.clock, nodeName: o.nodeName, log: this.log, ...(o.eventSink === undefined ? {} : { sink: o.eventSink }) });
-    this.status = new StatusManager(o.statusSink, { log: this.log });
+    const eventSink = o.eventSink ?? o.api?.eventSink;
+    this.events = new EventRecorder({ clock: this.clock, nodeName: o.nodeName, log: this.log, ...(eventSink === undefined ? {} : { sink: eventSink }) });
+    this.status = new StatusManager(o.statusSink ?? o.api?.statusSink, { log: this.log });
+    this.kubeVersion = o.kubeVersion ?? kubeMinorVersion();
     this.backoff = new Backoff(this.clock, o.backoff ?? {});
     this.store = new StateStore(o.rootDir);
     this.prober = new ProberManager({
       clock: this.clock, exec: o.runtime, transport: o.transport ?? new DirectTransport(), events: this.events, log: this.log.child({ component: 'prober' }),
+      kubeVersion: this.kubeVersion,
       onChange: (c) => { this.workersRef?.sync(c.podUid); },
     });
     if (o.manifestDir !== undefined) {
       this.sources.push(new ManifestDirSource({ dir: o.manifestDir, nodeName: o.nodeName, clock: this.clock, log: this.log.child({ component: 'manifests' }), ...(o.manifestRescanMs === undefined ? {} : { rescanMs: o.manifestRescanMs }) }));
     }
     this.sources.push(...(o.sources ?? []));
+    this.sourcesReady = new Promise<void>((resolve) => { this.markSourcesReady = resolve; });
     this.metrics.countSource = () => {
       let pods = 0;
       let containers = 0;
@@ -147,16 +173,17 @@ export class Agent {
     await mkdir(this.o.rootDir, { recursive: true });
     const info = await runtime.info();
     const maxPods = this.o.maxPods ?? 110;
+    const lookup = this.o.lookup ?? this.o.api?.lookup;
     const env = this.o.env ?? new DefaultPodEnvironment({
       rootDir: this.o.rootDir, logs: runtime, nodeIPs: this.nodeIPs,
       allocatable: { cpu: String(info.cpus), memory: String(info.memoryBytes), pods: String(maxPods) },
       memoryCapacityBytes: info.memoryBytes,
-      ...(this.o.lookup === undefined ? {} : { lookup: this.o.lookup }),
+      ...(lookup === undefined ? {} : { lookup }),
       ...(this.o.clusterDomain === undefined ? {} : { clusterDomain: this.o.clusterDomain }),
       ...(this.o.clusterDNS === undefined ? {} : { clusterDNS: this.o.clusterDNS }),
       ...(this.o.infraImage === undefined ? {} : { infraImage: this.o.infraImage }),
     });
-    const hooks = new LifecycleHooks({ clock, exec: runtime, transport: this.o.transport ?? new DirectTransport(), events: this.events, log: this.log.child({ component: 'hooks' }) });
+    const hooks = new LifecycleHooks({ clock, kubeVersion: this.kubeVersion, exec: runtime, transport: this.o.transport ?? new DirectTransport(), events: this.events, log: this.log.child({ component: 'hooks' }) });
     const images = new ImageManager({ images: runtime, clock, backoff: new Backoff(clock, this.o.imageBackoff ?? DEFAULT_IMAGE_BACKOFF), events: this.events, log: this.log });
     const syncer = new PodSyncer({
       runtime, clock, env, images, events: this.events, backoff: this.backoff, prober: this.prober, hooks, status: this.status,
@@ -191,35 +218,69 @@ export class Agent {
     this.pleg.start();
 
     // 3. sources: the initial set adopts running containers (same IDs, no restart)
+    const handler: PodSourceHandler = {
+      add: (pod) => { workers.upsert(pod); },
+      update: (pod) => { workers.upsert(pod); },
+      remove: (uid) => { workers.remove(uid); },
+    };
+    const api = this.o.api;
+    api?.start();
     for (const src of this.sources) {
-      await src.start({
-        add: (pod) => { workers.upsert(pod); },
-        update: (pod) => { workers.upsert(pod); },
-        remove: (uid) => { workers.remove(uid); },
-      });
+      // static pods also feed the mirror pods
+      await src.start(api !== undefined && src instanceof ManifestDirSource ? teeHandler(handler, api.mirrorPods) : handler);
     }
-    this.initialDone = true;
+    this.scheduleSave();
+    if (api === undefined) {
+      await this.sourcesDelivered(env);
+      return;
+    }
+    // API pods after the node is registered (like the kubelet). Static pods run meanwhile; no
+    // container is treated as an orphan until the API's first list arrived (sources ready).
+    this.log.info({ node: this.o.nodeName }, 'static pods started; waiting for the API server');
+    void this.startApiSource(api, handler, env);
+  }
 
-    // 4. containers of pods that no longer exist
+  private async startApiSource(api: ApiSide, handler: PodSourceHandler, env: PodEnvironment): Promise<void> {
+    const stopped = new Promise<'stopped'>((resolve) => {
+      if (this.stopSignal.signal.aborted) resolve('stopped');
+      this.stopSignal.signal.addEventListener('abort', () => { resolve('stopped'); }, { once: true });
+    });
+    try {
+      if (await Promise.race([api.nodeReady.then(() => 'ready' as const), stopped]) === 'stopped') return;
+      await api.podSource.start(handler);
+      if (this.stopSignal.signal.aborted) return;
+      api.mirrorPods.start();
+      await this.sourcesDelivered(env);
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'starting the API pod source failed');
+    }
+  }
+
+  /** Every source has delivered its initial pods: containers of other pods are orphans. */
+  private async sourcesDelivered(env: PodEnvironment): Promise<void> {
+    const runtime = this.o.runtime;
+    const workers = this.workers;
+    this.initialDone = true;
     const keep = new Set(workers.pods().map((p) => podRefOf(p).uid));
     const [containers, sandboxes] = await Promise.all([runtime.listContainers(), runtime.listSandboxes()]);
     const orphans = new Set([...containers.map((c) => c.pod.uid), ...sandboxes.map((s) => s.pod.uid)].filter((u) => u !== '' && !keep.has(u)));
     for (const uid of orphans) this.removeOrphan(uid);
     await env.cleanupOrphans(keep).catch((err: unknown) => { this.log.warn({ err: String(err) }, 'removing orphaned pod directories failed'); });
-    await this.pleg.relist().catch(() => []);
-
-    this.scheduleSave();
+    await this.pleg?.relist().catch(() => []);
     this.log.info({ node: this.o.nodeName, pods: keep.size, orphans: orphans.size }, 'agent started');
+    this.markSourcesReady();
   }
 
   /** Stops the loops and saves state; containers keep running (a restart adopts them). */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.stopping = true;
+    this.stopSignal.abort();
     this.saveTimer?.cancel();
     await this.periodicSave;
     this.stopStage = 'sources';
     for (const s of this.sources) await s.stop();
+    await this.o.api?.podSource.stop();
     this.stopStage = 'pleg';
     await this.pleg?.stop();
     this.stopStage = 'workers';
@@ -235,6 +296,10 @@ export class Agent {
     await this.saveState();
     this.prober.stop();
     await this.status.flush();
+    if (this.o.api !== undefined) {
+      this.stopStage = 'api';
+      await this.o.api.stop();
+    }
     this.stopStage = 'stopped';
     this.started = false;
     this.stopping = false;

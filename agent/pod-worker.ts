@@ -6,7 +6,7 @@ import type { Clock, Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { AdmitResult } from './admission.ts';
 import type { AgentMetrics } from './metrics.ts';
-import { DEFAULT_TERMINATION_GRACE_SECONDS, formatPod, podRefOf, rfc3339 } from './pod-util.ts';
+import { DEFAULT_TERMINATION_GRACE_SECONDS, formatPod, isStaticPod, podRefOf, rfc3339 } from './pod-util.ts';
 import type { PodState, PodSyncer } from './pod-sync.ts';
 import { newPodState } from './pod-sync.ts';
 import type { StatusManager } from './status/status-manager.ts';
@@ -25,6 +25,8 @@ interface Worker {
   timer: Timer | undefined;
   startReported: boolean;
   stepStarted: number;
+  /** Deleted through its source (deletionTimestamp), terminated, cleaned up and confirmed. */
+  deletionConfirmed: boolean;
 }
 
 export interface PodWorkersOptions {
@@ -40,6 +42,11 @@ export interface PodWorkersOptions {
   terminatedResyncMs?: number;
   /** Called after a removed pod's containers and directories are gone. */
   onRemoved?: (pod: Pod) => void;
+}
+
+/** A non-static pod its source marked for deletion (the API's graceful deletion). */
+function deletedBySource(pod: Pod): boolean {
+  return pod.metadata?.deletionTimestamp !== undefined && !isStaticPod(pod);
 }
 
 function phaseOf(w: Worker): WorkerPhase {
@@ -59,7 +66,7 @@ export class PodWorkers {
     if (this.stopped || uid === '') return;
     let w = this.workers.get(uid);
     if (w === undefined) {
-      w = { uid, state: newPodState(pod, this.o.clock.now()), phase: 'syncing', removed: false, rejected: false, running: false, pending: false, timer: undefined, startReported: false, stepStarted: 0 };
+      w = { uid, state: newPodState(pod, this.o.clock.now()), phase: 'syncing', removed: false, rejected: false, running: false, pending: false, timer: undefined, startReported: false, stepStarted: 0, deletionConfirmed: false };
       this.workers.set(uid, w);
       const result = this.o.admit?.(pod, this.activePods().filter((p) => p.metadata?.uid !== uid)) ?? { admit: true };
       if (!result.admit) {
@@ -222,11 +229,24 @@ export class PodWorkers {
       if (phaseOf(w) === 'terminated') {
         if (w.removed) {
           operation = 'cleanup';
-          if (!w.rejected) await syncer.cleanupPod(w.uid);
-          this.o.status.delete(w.state.pod);
+          if (!w.rejected && !w.deletionConfirmed) await syncer.cleanupPod(w.uid);
+          if (!w.deletionConfirmed) this.o.status.delete(w.state.pod);
           this.workers.delete(w.uid);
           log.info('pod removed');
           this.o.onRemoved?.(w.state.pod);
+          return;
+        }
+        if (deletedBySource(w.state.pod)) {
+          // graceful deletion by the API (status_manager canBeDeleted): containers are gone, the
+          // final status went out; status.delete confirms it (the sink's last step). The worker
+          // stays until the source removes the pod, so late updates do not start it again.
+          if (!w.deletionConfirmed) {
+            operation = 'cleanup';
+            if (!w.rejected) await syncer.cleanupPod(w.uid);
+            w.deletionConfirmed = true;
+            this.o.status.delete(w.state.pod);
+            log.info('pod terminated; deletion confirmed');
+          }
           return;
         }
         if (!w.rejected) {

@@ -283,6 +283,8 @@ export class ApiPodSource implements PodSource {
     const uid = uidOf(pod);
     if (ev.type === 'DELETED') {
       if (!this.known.delete(uid)) return;
+      // the final object carries the grace period the deletion asked for (0 when forced)
+      if (pod.metadata?.deletionTimestamp !== undefined) this.deliver('update', pod);
       this.deliver('remove', uid);
       return;
     }

@@ -1,5 +1,8 @@
 // `nodelet agent`: runs the node agent on the local Docker engine with static pods from a folder,
 // serving /healthz, /pods, /metrics on a local port. Options come from flags and/or a YAML file.
+// With --kubeconfig (the node's token) it is a node of that API server: it registers the Node,
+// runs the pods bound to it beside the static pods, and serves logs/exec/attach over HTTPS on
+// --port (the kubelet's 10250) for the API server's proxy; /healthz etc. move to --healthz-port.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -8,7 +11,15 @@ import { NodeletError } from '../../lib/errors.ts';
 import { createLogger } from '../../lib/log.ts';
 import { stateDir } from '../../lib/paths.ts';
 import { Agent } from '../../agent/agent.ts';
+import { createApiSide } from '../../agent/api/api-side.ts';
+import type { ApiSide } from '../../agent/api/api-side.ts';
+import { createKubeletServer } from '../../agent/kubelet-server/kubelet-server.ts';
+import type { KubeletServer } from '../../agent/kubelet-server/kubelet-server.ts';
+import { podContainerResolver } from '../../agent/kubelet-server/pod-resolver.ts';
+import { ensureServingCert } from '../../agent/kubelet-server/serving-cert.ts';
 import { startAgentServer } from '../../agent/server.ts';
+import { loadKubeconfig } from '../../apiserver/client/kubeconfig.ts';
+import { SystemClock } from '../../lib/clock.ts';
 import { createDockerRuntime } from '../../runtime/docker/docker-runtime.ts';
 
 export interface AgentConfig {
@@ -16,7 +27,11 @@ export interface AgentConfig {
   manifests?: string;
   rootDir?: string;
   port?: number;
+  /** API mode: the local /healthz, /pods, /metrics port (default 10248). */
+  healthzPort?: number;
   address?: string;
+  /** API mode: kubeconfig with the node token. */
+  kubeconfig?: string;
   nodeIP?: string;
   maxPods?: number;
   /** CrashLoopBackOff: initial and max delay in seconds (KEP-4603). */
@@ -28,7 +43,7 @@ export interface AgentConfig {
   infraImage?: string;
 }
 
-const KNOWN = new Set(['nodeName', 'manifests', 'rootDir', 'port', 'address', 'nodeIP', 'maxPods', 'crashLoopBackOff', 'relistSeconds', 'allowedUnsafeSysctls', 'clusterDomain', 'clusterDNS', 'infraImage']);
+const KNOWN = new Set(['nodeName', 'manifests', 'rootDir', 'port', 'healthzPort', 'kubeconfig', 'address', 'nodeIP', 'maxPods', 'crashLoopBackOff', 'relistSeconds', 'allowedUnsafeSysctls', 'clusterDomain', 'clusterDNS', 'infraImage']);
 
 export class AgentConfigError extends NodeletError {
   constructor(message: string) {
@@ -54,8 +69,17 @@ interface Flags {
   nodeName?: string;
   rootDir?: string;
   port?: string;
+  healthzPort?: string;
   address?: string;
+  nodeIp?: string;
+  kubeconfig?: string;
   config?: string;
+}
+
+function portOf(v: string | number | undefined, fallback: number): number {
+  const port = Number(v ?? fallback);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AgentConfigError(`invalid port ${String(v)}`);
+  return port;
 }
 
 export function registerAgent(program: Command): void {
@@ -65,24 +89,54 @@ export function registerAgent(program: Command): void {
     .option('--manifests <dir>', 'folder of pod manifests (static pods)')
     .option('--node-name <name>', 'node name (labels every container this agent creates)')
     .option('--root-dir <dir>', 'agent state: pod volumes, termination logs, state file')
-    .option('--port <port>', 'local port for /healthz, /pods, /metrics (0 = any)')
-    .option('--address <ip>', 'address to listen on', '127.0.0.1')
+    .option('--kubeconfig <file>', 'join the API server in this kubeconfig (node token) as a node')
+    .option('--port <port>', 'with --kubeconfig: the HTTPS streaming port (default 10250); without: the local /healthz, /pods, /metrics port (default 10255)')
+    .option('--healthz-port <port>', 'with --kubeconfig: local port for /healthz, /pods, /metrics (default 10248)')
+    .option('--address <ip>', 'address to listen on (default 127.0.0.1)')
+    .option('--node-ip <ip>', 'the node\'s InternalIP (default: --address)')
     .option('--config <file>', 'YAML config file (flags win)')
     .action(async (flags: Flags) => {
       const cfg = flags.config === undefined ? {} : await loadAgentConfig(flags.config);
       const nodeName = flags.nodeName ?? cfg.nodeName;
       if (nodeName === undefined || nodeName === '') throw new AgentConfigError('--node-name (or nodeName in the config file) is required');
       const manifests = flags.manifests ?? cfg.manifests;
-      if (manifests === undefined) throw new AgentConfigError('--manifests (or manifests in the config file) is required');
+      const kubeconfig = flags.kubeconfig ?? cfg.kubeconfig;
+      if (manifests === undefined && kubeconfig === undefined) throw new AgentConfigError('--manifests or --kubeconfig (or manifests/kubeconfig in the config file) is required');
       const rootDir = resolve(flags.rootDir ?? cfg.rootDir ?? join(stateDir(), 'agent', nodeName));
-      const port = Number(flags.port ?? cfg.port ?? 10255);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AgentConfigError(`invalid port ${String(flags.port ?? cfg.port)}`);
+      const apiMode = kubeconfig !== undefined;
+      const port = portOf(flags.port ?? cfg.port, apiMode ? 10250 : 10255);
+      const healthzPort = portOf(flags.healthzPort ?? cfg.healthzPort, apiMode ? 10248 : port);
+      const address = flags.address ?? cfg.address ?? '127.0.0.1';
+      const nodeIP = flags.nodeIp ?? cfg.nodeIP ?? (apiMode ? (address === '0.0.0.0' ? '127.0.0.1' : address) : undefined);
       const log = createLogger('agent');
       const runtime = createDockerRuntime({ nodeName, log: log.child({ component: 'runtime' }), ...(cfg.infraImage === undefined ? {} : { infraImage: cfg.infraImage }) });
       const bo = cfg.crashLoopBackOff;
+
+      // API mode: the streaming server first (its port goes into the Node), then the API side.
+      let api: ApiSide | undefined;
+      let streaming: KubeletServer | undefined;
+      const started: { agent?: Agent } = {};
+      if (kubeconfig !== undefined) {
+        const conn = loadKubeconfig(resolve(kubeconfig));
+        if (conn.token === undefined) throw new AgentConfigError(`kubeconfig ${kubeconfig}: no token for the node`);
+        const pki = await ensureServingCert(join(rootDir, 'pki'), nodeName, nodeIP === undefined ? [] : [nodeIP]);
+        if (pki.created) log.info({ cert: pki.certFile }, 'made a self-signed serving certificate');
+        streaming = createKubeletServer({
+          runtime, token: conn.token, tls: { cert: pki.cert, key: pki.key }, log: log.child({ component: 'kubelet-server' }),
+          resolve: podContainerResolver(() => started.agent?.podList() ?? []),
+        });
+        await streaming.listen(port, address);
+        api = createApiSide({
+          kubeconfigPath: resolve(kubeconfig), nodeName, kubeletPort: streaming.address().port, runtime, rootDir,
+          clock: new SystemClock(), log: log.child({ component: 'api' }),
+          ...(nodeIP === undefined ? {} : { nodeIP }),
+        });
+      }
       const agent = new Agent({
-        nodeName, rootDir, runtime, manifestDir: resolve(manifests), log,
-        ...(cfg.nodeIP === undefined ? {} : { nodeIPs: [cfg.nodeIP] }),
+        nodeName, rootDir, runtime, log,
+        ...(manifests === undefined ? {} : { manifestDir: resolve(manifests) }),
+        ...(api === undefined ? {} : { api }),
+        ...(nodeIP === undefined ? {} : { nodeIPs: [nodeIP] }),
         ...(cfg.maxPods === undefined ? {} : { maxPods: cfg.maxPods }),
         ...(bo === undefined ? {} : { backoff: { ...(bo.initialSeconds === undefined ? {} : { initialMs: bo.initialSeconds * 1000 }), ...(bo.maxSeconds === undefined ? {} : { maxMs: bo.maxSeconds * 1000 }) } }),
         ...(cfg.relistSeconds === undefined ? {} : { relistMs: cfg.relistSeconds * 1000 }),
@@ -90,13 +144,15 @@ export function registerAgent(program: Command): void {
         ...(cfg.clusterDomain === undefined ? {} : { clusterDomain: cfg.clusterDomain }),
         ...(cfg.clusterDNS === undefined ? {} : { clusterDNS: cfg.clusterDNS }),
       });
+      started.agent = agent;
       await agent.start();
       const server = await startAgentServer({
         podList: () => agent.podList(), events: (uid) => agent.events.list(uid), problems: () => agent.problems(),
         metrics: agent.metrics, healthy: () => true,
-      }, { port, host: flags.address ?? cfg.address ?? '127.0.0.1' });
-      log.info({ url: server.url(), node: nodeName, manifests, rootDir }, 'agent serving');
-      process.stdout.write(`nodelet agent ${nodeName} serving on ${server.url()}\n`);
+      }, { port: healthzPort, host: address });
+      log.info({ url: server.url(), node: nodeName, manifests, rootDir, ...(streaming === undefined ? {} : { kubeletPort: streaming.address().port, kubeconfig }) }, 'agent serving');
+      const streamingNote = streaming === undefined ? '' : `, logs/exec/attach on https://${address}:${String(streaming.address().port)}`;
+      process.stdout.write(`nodelet agent ${nodeName} serving on ${server.url()}${streamingNote}\n`);
       await new Promise<void>((done) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
@@ -104,6 +160,7 @@ export function registerAgent(program: Command): void {
           log.info('stopping (containers keep running; a restart adopts them)');
           void (async () => {
             await server.close();
+            await streaming?.close();
             await agent.stop();
             done();
           })();

@@ -23,6 +23,8 @@ export interface UpOptions {
   port: number;
   nodeName: string;
   kubeletPort: number;
+  /** The agent's local /healthz, /pods, /metrics port. */
+  healthzPort: number;
   timeoutMs: number;
 }
 
@@ -81,6 +83,7 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
     '--root-dir', join(state, 'agent'),
     '--manifests', join(state, 'manifests'),
     '--port', String(o.kubeletPort),
+    '--healthz-port', String(o.healthzPort),
   ]);
   log.info({ pid: g.pid, started: g.started }, 'agent');
   await waitFor(`node ${o.nodeName} Ready`, o.timeoutMs, agent.logFile, async () => {
@@ -119,12 +122,14 @@ export function registerUp(program: Command): void {
     .option('--port <port>', 'API server HTTPS port', '6443')
     .option('--node-name <name>', 'name of this node', hostname().toLowerCase())
     .option('--kubelet-port <port>', 'the agent\'s streaming port (logs/exec/attach)', '10250')
+    .option('--healthz-port <port>', 'the agent\'s local /healthz, /pods, /metrics port', '10248')
     .option('--timeout <seconds>', 'how long to wait for the node to become Ready', '60')
-    .action(async (opts: { port: string; nodeName: string; kubeletPort: string; timeout: string }) => {
+    .action(async (opts: { port: string; nodeName: string; kubeletPort: string; healthzPort: string; timeout: string }) => {
       const { kubeconfig } = await up({
         port: Number(opts.port),
         nodeName: opts.nodeName,
         kubeletPort: Number(opts.kubeletPort),
+        healthzPort: Number(opts.healthzPort),
         timeoutMs: Number(opts.timeout) * 1000,
       });
       const running = ['apiserver', 'agent'].map((n) => `${n} (pid ${String(runningPid(daemon(stateDir(), n)))})`).join(', ');

@@ -1,0 +1,73 @@
+// The streaming server's certificate, like the kubelet's /var/lib/kubelet/pki/kubelet.crt: made
+// self-signed on first start (CN <host>-ca@<unix time>, SANs for the node's names and addresses)
+// and kept under the root dir; made again when missing, unreadable, expired or not covering the
+// node's current names.
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import forge from 'node-forge';
+
+export interface ServingCert {
+  cert: string;
+  key: string;
+  certFile: string;
+  keyFile: string;
+  /** True when made on this call. */
+  created: boolean;
+}
+
+const VALID_MS = 365 * 24 * 3600_000;
+
+function covers(pem: string, names: string[], now: number): boolean {
+  try {
+    const x = new X509Certificate(pem);
+    if (Date.parse(x.validTo) < now + 24 * 3600_000 || Date.parse(x.validFrom) > now) return false;
+    const san = x.subjectAltName ?? '';
+    return names.every((n) => san.includes(isIP(n) === 0 ? `DNS:${n}` : `IP Address:${n}`));
+  } catch {
+    return false;
+  }
+}
+
+export function makeSelfSignedCert(host: string, names: string[], now = Date.now()): { cert: string; key: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = `01${now.toString(16)}`;
+  cert.validity.notBefore = new Date(now - 60_000);
+  cert.validity.notAfter = new Date(now + VALID_MS);
+  cert.setSubject([{ name: 'commonName', value: `${host}@${String(Math.floor(now / 1000))}` }]);
+  cert.setIssuer([{ name: 'commonName', value: `${host}-ca@${String(Math.floor(now / 1000))}` }]);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: names.map((n) => (isIP(n) === 0 ? { type: 2, value: n } : { type: 7, ip: n })) },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: keyPem };
+}
+
+/** Reads <dir>/kubelet.crt and kubelet.key, or makes and writes them. */
+export async function ensureServingCert(dir: string, host: string, extraNames: string[] = [], now = Date.now()): Promise<ServingCert> {
+  const certFile = join(dir, 'kubelet.crt');
+  const keyFile = join(dir, 'kubelet.key');
+  const names = [...new Set([host, 'localhost', '127.0.0.1', ...extraNames].filter((n) => n !== ''))];
+  try {
+    const [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+    if (covers(cert, names, now)) return { cert, key, certFile, keyFile, created: false };
+  } catch {
+    // missing or unreadable: make a new pair
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const made = makeSelfSignedCert(host, names, now);
+  // key first, each written whole (a crash leaves the old pair or a complete new one)
+  await writeFile(`${keyFile}.tmp`, made.key, { mode: 0o600 });
+  await chmod(`${keyFile}.tmp`, 0o600);
+  await rename(`${keyFile}.tmp`, keyFile);
+  await writeFile(`${certFile}.tmp`, made.cert, { mode: 0o644 });
+  await rename(`${certFile}.tmp`, certFile);
+  return { ...made, certFile, keyFile, created: true };
+}
