@@ -337,6 +337,35 @@ describe('pod worker: termination', () => {
     expect(agent.status.get(uidOf(pod))).toBeUndefined();
   });
 
+  it('API deletion (deletionTimestamp): terminate, clean up, confirm once; late updates start nothing; the source removal forgets it', async () => {
+    agent = new FakeAgent();
+    agent.runtime.program('app', { exitOnTermCode: 0 });
+    const confirmed: string[] = [];
+    const del = agent.status.delete.bind(agent.status);
+    agent.status.delete = (p: Pod): void => { confirmed.push(p.metadata?.deletionTimestamp ?? ''); del(p); };
+    const pod = testPod({ terminationGracePeriodSeconds: 30, containers: [{ name: 'app', image: 'busybox:1', lifecycle: { preStop: { sleep: { seconds: 3 } } } }] });
+    await agent.apply(pod);
+    const deleting: Pod = { ...pod, metadata: { ...pod.metadata, deletionTimestamp: '2024-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } };
+    await agent.apply(deleting);
+    expect(confirmed).toEqual([]);
+    await agent.step(3000);
+    await agent.settle();
+    expect(agent.runtime.callsOf('stopContainer')[0]?.args[1]).toBe(27);
+    expect(agent.runtime.allContainers()).toEqual([]);
+    expect(agent.env.cleaned).toEqual([uidOf(pod)]);
+    expect(confirmed).toEqual(['2024-01-01T00:00:00Z']);
+    // the status patch the termination caused comes back as an update: nothing starts again
+    await agent.apply(deleting);
+    await agent.step(60_000);
+    expect(agent.runtime.callsOf('createContainer')).toHaveLength(1);
+    expect(confirmed).toHaveLength(1);
+    expect(agent.workers.has(uidOf(pod))).toBe(true);
+    await agent.remove(uidOf(pod));
+    expect(agent.workers.has(uidOf(pod))).toBe(false);
+    expect(agent.env.cleaned).toEqual([uidOf(pod)]);
+    expect(confirmed).toHaveLength(1);
+  });
+
   it('a never-ending preStop uses the whole grace, then at least 2 s before SIGKILL', async () => {
     agent = new FakeAgent();
     const pod = testPod({ terminationGracePeriodSeconds: 10, containers: [{ name: 'app', image: 'busybox:1', lifecycle: { preStop: { sleep: { seconds: 1000 } } } }] });

@@ -53,6 +53,17 @@ describe('ApiPodSource', () => {
     await source.stop();
   });
 
+  it('a forced deletion (DELETED with deletionGracePeriodSeconds 0) hands over the final object before removing', async () => {
+    const { client, clock, source, handler } = setup();
+    const a = client.seed(PODS, 'default', pod('a'));
+    await source.start(handler);
+    client.seed(PODS, 'default', { ...a, metadata: { ...a.metadata, deletionTimestamp: '2024-01-01T00:00:00Z', deletionGracePeriodSeconds: 0 } });
+    client.remove(PODS, 'default', 'a');
+    await clock.step(0);
+    expect(handler.log).toEqual(['add a', 'update a (deleting)', 'update a (deleting)', `remove ${a.metadata?.uid ?? ''}`]);
+    await source.stop();
+  });
+
   it('keeps its pods while the API is unreachable, reconnects with back-off, then re-lists and reconciles', async () => {
     const { client, clock, source, handler } = setup();
     const keep = client.seed(PODS, 'default', pod('keep'));
