@@ -149,6 +149,11 @@ export interface ImageStatus {
   repoTags: string[];
   repoDigests: string[];
   sizeBytes: number;
+  /**
+   * The image config's user ("1234", "1234:5", "nobody"), when the runtime knows it (image
+   * status, not lists). Absent or "" means the image runs as root (runAsNonRoot checks it).
+   */
+  user?: string;
 }
 
 export interface PullProgress {

@@ -40,7 +40,7 @@ export class DockerContainers implements ContainerService {
     const { runAsUser, runAsGroup } = config.security;
     let imageUser: string | undefined;
     if (runAsGroup !== undefined && runAsUser === undefined) {
-      imageUser = (await this.images.imageStatus(config.image)) === undefined ? undefined : await this.images.imageUser(config.image);
+      imageUser = (await this.images.imageStatus(config.image))?.user;
     }
     const opts = containerCreateOptions(sandboxId, config, sandbox, {
       nodeName: this.ctx.nodeName,

@@ -59,6 +59,7 @@ export class DockerImages implements ImageService {
 
   constructor(private readonly ctx: EngineContext) {}
 
+  /** Status from an inspect, so it carries the image's user (Config.User) too. */
   async imageStatus(ref: string): Promise<ImageStatus | undefined> {
     try {
       const info = await withDeadline(this.ctx.callTimeoutMs, `inspecting image ${ref}`, 'ERR_IMAGE_INSPECT', () =>
@@ -68,13 +69,6 @@ export class DockerImages implements ImageService {
       if (err instanceof RuntimeError && err.code === 'ERR_NOT_FOUND') return undefined;
       throw err;
     }
-  }
-
-  /** The image's configured user (Config.User), for runAsGroup without runAsUser. */
-  async imageUser(ref: string): Promise<string | undefined> {
-    const info = await withDeadline(this.ctx.callTimeoutMs, `inspecting image ${ref}`, 'ERR_IMAGE_INSPECT', () =>
-      this.ctx.docker.getImage(ref).inspect());
-    return info.Config.User === '' ? undefined : info.Config.User;
   }
 
   /** Id and digests of an image by id, cached briefly (ContainerStatus needs them on every relist). */

@@ -8,6 +8,7 @@ import {
   dockerTimeMs,
   eventFromMessage,
   imageIdFor,
+  imageStatusFrom,
   ownedFilters,
   repoOf,
   sandboxCreateOptions,
@@ -391,6 +392,13 @@ describe('helpers', () => {
     expect(repoOf('busybox')).toBe('busybox');
     expect(repoOf('busybox@sha256:abc')).toBe('busybox');
     expect(imageIdFor('sha256:1', [])).toBe('docker://sha256:1');
+  });
+
+  it('carries the image config user on an inspected image (runAsNonRoot needs it)', () => {
+    const base = { Id: 'sha256:1', RepoTags: ['x:1', '<none>:<none>'], RepoDigests: null, Size: 10 };
+    expect(imageStatusFrom({ ...base, Config: { User: '65534' } })).toEqual({ id: 'sha256:1', repoTags: ['x:1'], repoDigests: [], sizeBytes: 10, user: '65534' });
+    expect(imageStatusFrom({ ...base, Config: { User: '' } })).not.toHaveProperty('user');
+    expect(imageStatusFrom(base)).not.toHaveProperty('user');
   });
 });
 

@@ -441,13 +441,25 @@ export function containerStatusFromInspect(info: Docker.ContainerInspectInfo, im
 // ---------------------------------------------------------------------------------------------
 // images
 
-export function imageStatusFrom(info: { Id: string; RepoTags?: string[] | null | undefined; RepoDigests?: string[] | null | undefined; Size: number }): ImageStatus {
-  return {
+export interface ImageInfoLike {
+  Id: string;
+  RepoTags?: string[] | null | undefined;
+  RepoDigests?: string[] | null | undefined;
+  Size: number;
+  /** Present on inspect results, not on list entries. */
+  Config?: { User?: string | null | undefined } | null | undefined;
+}
+
+export function imageStatusFrom(info: ImageInfoLike): ImageStatus {
+  const status: ImageStatus = {
     id: info.Id,
     repoTags: (info.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
     repoDigests: (info.RepoDigests ?? []).filter((d) => d !== '<none>@<none>'),
     sizeBytes: info.Size,
   };
+  const user = info.Config?.User;
+  if (typeof user === 'string' && user !== '') status.user = user;
+  return status;
 }
 
 // ---------------------------------------------------------------------------------------------

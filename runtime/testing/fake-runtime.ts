@@ -127,12 +127,16 @@ export class FakeRuntime implements Runtime {
 
   // ---- test controls -------------------------------------------------------------------------
 
-  /** Makes an image present locally. */
-  addImage(ref: string): ImageStatus {
+  /** Makes an image present locally; opts.user sets (or changes) its configured USER. */
+  addImage(ref: string, opts: { user?: string } = {}): ImageStatus {
     const n = normalizeRef(ref);
     const existing = this.images.get(n);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) {
+      if (opts.user !== undefined) existing.user = opts.user;
+      return existing;
+    }
     const img: ImageStatus = { id: `sha256:${(++this.seq).toString(16).padStart(64, '0')}`, repoTags: [n], repoDigests: [], sizeBytes: 1_000_000 };
+    if (opts.user !== undefined) img.user = opts.user;
     this.images.set(n, img);
     return img;
   }
