@@ -31,8 +31,8 @@ describe('restart policy × exit code (runtime.go blackbox)', () => {
   ])('%s (%s): restartCount %d, phase %s, ready %s, state %s', async (name, restartPolicy, restarts, phase, ready, state) => {
     await t.writeManifest(`${name}.yaml`, manifest(name, {
       restartPolicy,
-      // upstream uses medium: Memory; see the report: tmpfs emptyDirs do not yet survive restarts
-      volumes: [{ name: 'rc', emptyDir: {} }],
+      // as upstream: the count survives restarts because the memory emptyDir is a pod-level tmpfs
+      volumes: [{ name: 'rc', emptyDir: { medium: 'Memory' } }],
       containers: [{ name, ...sh(RESTART_SCRIPT), volumeMounts: [{ name: 'rc', mountPath: '/restart-count' }] }],
     }));
     const st = await t.waitFor(`${name} restartCount ${restarts} and phase ${phase}`, () => {

@@ -20,6 +20,7 @@ import { verifyRunAsNonRoot } from './pod-config/security.ts';
 import { isStaticPod } from './pod-util.ts';
 import { removeOrphanedPodDirs, removePodDir, setupPodVolumes } from './volumes/pod-volumes.ts';
 import { readTerminationMessage, terminationMessageHostPath } from './volumes/termination-message.ts';
+import { defaultTmpfsMounter, type TmpfsMounter } from './volumes/tmpfs.ts';
 
 export interface ContainerContext {
   attempt: number;
@@ -60,13 +61,19 @@ export interface DefaultPodEnvironmentOptions {
   memoryCapacityBytes: number;
   lookup?: ObjectLookup;
   infraImage?: string;
+  /** Host tmpfs mounts of memory emptyDirs (default: the process-wide mounter). */
+  tmpfs?: TmpfsMounter;
 }
 
 export class DefaultPodEnvironment implements PodEnvironment {
   readonly hashScheme = CONTAINER_HASH_SCHEME;
   private hostResolv: string | undefined | null = null;
 
-  constructor(private readonly opts: DefaultPodEnvironmentOptions) {}
+  private readonly tmpfs: TmpfsMounter;
+
+  constructor(private readonly opts: DefaultPodEnvironmentOptions) {
+    this.tmpfs = opts.tmpfs ?? defaultTmpfsMounter;
+  }
 
   hashOf(c: Container): string {
     return hashContainer(c);
@@ -84,7 +91,7 @@ export class DefaultPodEnvironment implements PodEnvironment {
   }
 
   async prepareSandbox(pod: Pod, attempt: number, onEvent: (reason: string, message: string) => void): Promise<SandboxConfig> {
-    await setupPodVolumes(pod, { rootDir: this.opts.rootDir, lookup: this.opts.lookup ?? emptyLookup, allocatable: this.opts.allocatable });
+    await setupPodVolumes(pod, { rootDir: this.opts.rootDir, lookup: this.opts.lookup ?? emptyLookup, allocatable: this.opts.allocatable, tmpfs: this.tmpfs });
     return buildSandboxConfig(pod, {
       attempt,
       dns: {
@@ -100,10 +107,10 @@ export class DefaultPodEnvironment implements PodEnvironment {
   }
 
   async prepareContainer(pod: Pod, container: Container, ctx: ContainerContext): Promise<ContainerConfig> {
-    const imageUser = (ctx.image as ImageStatus & { user?: string }).user ?? '';
-    verifyRunAsNonRoot(pod, container, imageUser);
+    // The image's USER decides runAsNonRoot when no runAsUser is set (kubelet verifyRunAsNonRoot).
+    verifyRunAsNonRoot(pod, container, ctx.image.user ?? '');
     const lookup = this.opts.lookup ?? emptyLookup;
-    const volumes = await setupPodVolumes(pod, { rootDir: this.opts.rootDir, lookup, allocatable: this.opts.allocatable });
+    const volumes = await setupPodVolumes(pod, { rootDir: this.opts.rootDir, lookup, allocatable: this.opts.allocatable, tmpfs: this.tmpfs });
     const hostNetwork = pod.spec?.hostNetwork === true;
     const podIPs = hostNetwork ? this.opts.nodeIPs : ctx.sandbox.ips;
     const names = podHostnameAndDomain(pod, this.opts.clusterDomain ?? 'cluster.local');
@@ -140,10 +147,10 @@ export class DefaultPodEnvironment implements PodEnvironment {
   }
 
   cleanupPod(uid: string): Promise<void> {
-    return removePodDir(this.opts.rootDir, uid);
+    return removePodDir(this.opts.rootDir, uid, this.tmpfs);
   }
 
   cleanupOrphans(keep: ReadonlySet<string>): Promise<string[]> {
-    return removeOrphanedPodDirs(this.opts.rootDir, keep);
+    return removeOrphanedPodDirs(this.opts.rootDir, keep, this.tmpfs);
   }
 }

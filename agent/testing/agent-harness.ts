@@ -15,6 +15,7 @@ import { createDockerRuntime } from '../../runtime/docker/docker-runtime.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import type { AgentOptions } from '../agent.ts';
 import { Agent } from '../agent.ts';
+import { defaultTmpfsMounter } from '../volumes/tmpfs.ts';
 
 const run = promisify(execFile);
 
@@ -154,6 +155,8 @@ export class TestAgent {
       if (res === 'timeout') throw new Error(`agent.stop() did not finish in 30 s (stage ${this.agent.stopStage}); busy workers: ${JSON.stringify(this.agent.workers.busy())}`);
     } finally {
       await removeNodeContainers(this.nodeName);
+      // Memory emptyDirs of pods still present when the agent stopped stay mounted (as on a node).
+      await defaultTmpfsMounter.unmountUnder(this.rootDir).catch(() => undefined);
       await rm(join(this.manifestDir, '..'), { recursive: true, force: true });
     }
   }

@@ -3,9 +3,26 @@ import { mkdir, mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../lib/log.ts';
 import { staticLookup } from '../env/object-lookup.ts';
 import { VolumeSetupError } from './errors.ts';
 import { memoryEmptyDirSize, removeOrphanedPodDirs, removePodDir, setupPodVolumes, type VolumeOptions } from './pod-volumes.ts';
+import { TmpfsMounter } from './tmpfs.ts';
+
+/** Records host tmpfs mounts instead of making them (the real ones: tmpfs.int.test.ts). */
+class RecordingMounter {
+  readonly mounted = new Map<string, number | undefined>();
+  readonly unmounted: string[] = [];
+  async ensureMounted(dir: string, sizeBytes: number | undefined): Promise<boolean> {
+    await mkdir(dir, { recursive: true });
+    this.mounted.set(dir, sizeBytes);
+    return true;
+  }
+  unmountUnder(dir: string): Promise<string[]> {
+    this.unmounted.push(dir);
+    return Promise.resolve([]);
+  }
+}
 
 const lookup = staticLookup({
   configMaps: { 'ns/cm': { 'data-1': 'value-1', 'data-2': 'value-2' } },
@@ -24,20 +41,30 @@ describe('setupPodVolumes', () => {
   let opts: VolumeOptions;
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'nodelet-vol-'));
-    opts = { rootDir: root, lookup, allocatable: { cpu: '2', memory: '4Gi' } };
+    opts = { rootDir: root, lookup, allocatable: { cpu: '2', memory: '4Gi' }, tmpfs: new RecordingMounter() };
   });
   afterEach(async () => { await rm(root, { recursive: true, force: true }); });
 
-  it('creates a 0777 emptyDir that survives re-sync, and a tmpfs for medium Memory', async () => {
+  it('creates a 0777 emptyDir that survives re-sync, and a host tmpfs on the volume dir for medium Memory', async () => {
+    const mounter = new RecordingMounter();
     const p = pod([{ name: 'work', emptyDir: {} }, { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }]);
-    const vols = await setupPodVolumes(p, opts);
+    const vols = await setupPodVolumes(p, { ...opts, tmpfs: mounter });
     const dir = join(root, 'pods', 'uid-1', 'volumes', 'kubernetes.io~empty-dir', 'work');
+    const memDir = join(root, 'pods', 'uid-1', 'volumes', 'kubernetes.io~empty-dir', 'mem');
     expect(vols.get('work')).toEqual({ name: 'work', kind: 'emptyDir', hostPath: dir, readOnly: false });
     expect((await stat(dir)).mode & 0o777).toBe(0o777);
-    expect(vols.get('mem')).toEqual({ name: 'mem', kind: 'emptyDir', hostPath: '', readOnly: false, tmpfs: { sizeBytes: 16 * 1024 * 1024 } });
+    // A plain bind of the mounted directory: shared by the pod's containers, kept across restarts.
+    expect(vols.get('mem')).toEqual({ name: 'mem', kind: 'emptyDir', hostPath: memDir, readOnly: false });
+    expect([...mounter.mounted]).toEqual([[memDir, 16 * 1024 * 1024]]);
     await writeFile(join(dir, 'keep'), 'x');
     await setupPodVolumes(p, opts);
     expect(await readFile(join(dir, 'keep'), 'utf8')).toBe('x');
+  });
+
+  it('falls back to a per-container runtime tmpfs where the host cannot mount', async () => {
+    const p = pod([{ name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }]);
+    const vols = await setupPodVolumes(p, { ...opts, tmpfs: new TmpfsMounter({ platform: 'darwin', log: silentLogger }) });
+    expect(vols.get('mem')).toEqual({ name: 'mem', kind: 'emptyDir', hostPath: '', readOnly: false, tmpfs: { sizeBytes: 16 * 1024 * 1024 } });
   });
 
   it('sizes memory emptyDirs by allocatable, pod limit and sizeLimit', () => {
@@ -153,9 +180,12 @@ describe('setupPodVolumes', () => {
     await setupPodVolumes(pod([{ name: 'w', emptyDir: {} }], 'a'), opts);
     await setupPodVolumes(pod([{ name: 'w', emptyDir: {} }], 'b'), opts);
     await mkdir(join(root, 'pods', 'c'));
-    await removePodDir(root, 'a');
+    const mounter = new RecordingMounter();
+    await removePodDir(root, 'a', mounter);
     await expect(stat(join(root, 'pods', 'a'))).rejects.toThrow();
-    expect((await removeOrphanedPodDirs(root, new Set(['b']))).sort()).toEqual(['c']);
+    expect((await removeOrphanedPodDirs(root, new Set(['b']), mounter)).sort()).toEqual(['c']);
+    // Mounts below a pod dir are undone before it is removed.
+    expect(mounter.unmounted).toEqual([join(root, 'pods', 'a'), join(root, 'pods', 'c')]);
     expect((await stat(join(root, 'pods', 'b'))).isDirectory()).toBe(true);
     await expect(removePodDir(root, '..')).rejects.toThrow();
   });

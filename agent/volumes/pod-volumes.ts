@@ -1,6 +1,8 @@
 // Sets up a pod's volumes under <root>/pods/<uid>/volumes on every sync and removes the pod's
 // directory when the pod is gone. emptyDir is a host directory (0777), so its contents survive
-// container restarts within the pod; `medium: Memory` becomes a runtime tmpfs mount.
+// container restarts within the pod; `medium: Memory` is a tmpfs mounted on that directory (like
+// the kubelet's), unmounted with the pod, or a per-container runtime tmpfs where the host cannot
+// mount (tmpfs.ts).
 // configMap/secret/downwardAPI/projected are rewritten atomically (unchanged content is a no-op),
 // so label/annotation and ConfigMap updates reach running containers like on a kubelet.
 import type { Pod, Volume } from 'kubernetes-types/core/v1.d.ts';
@@ -13,6 +15,7 @@ import { VolumeSetupError } from './errors.ts';
 import { checkHostPathType } from './host-path.ts';
 import { configMapPayload, DEFAULT_MODE, downwardApiPayload, projectedPayload, secretPayload, type TokenProvider } from './payload.ts';
 import { podDir, podsDir, volumeDir } from './paths.ts';
+import { defaultTmpfsMounter, type TmpfsMounter } from './tmpfs.ts';
 
 export type VolumeKind = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'downwardAPI' | 'projected';
 
@@ -20,11 +23,11 @@ export type VolumeKind = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'dow
 export interface PodVolume {
   name: string;
   kind: VolumeKind;
-  /** The host directory or file (for a memory emptyDir: empty, see tmpfs). */
+  /** The host directory or file (for a fallback memory emptyDir: empty, see tmpfs). */
   hostPath: string;
   /** The plugin forces read-only mounts (configMap, secret, downwardAPI, projected). */
   readOnly: boolean;
-  /** emptyDir medium: Memory. */
+  /** emptyDir medium: Memory where the host cannot mount: a per-container runtime tmpfs. */
   tmpfs?: { sizeBytes?: number };
 }
 
@@ -37,6 +40,8 @@ export interface VolumeOptions {
   allocatable: NodeAllocatable;
   tokenProvider?: TokenProvider;
   now?: () => Date;
+  /** Host tmpfs mounts for medium: Memory (default: the process-wide mounter). */
+  tmpfs?: Pick<TmpfsMounter, 'ensureMounted'>;
 }
 
 /** The pod's memory limit as the pod cgroup would get it: undefined unless every container has one. */
@@ -76,11 +81,14 @@ async function setupVolume(pod: Pod, vol: Volume, opts: VolumeOptions): Promise<
   const uid = pod.metadata?.uid ?? '';
   const now = opts.now?.() ?? new Date();
   if (vol.emptyDir !== undefined) {
+    const dir = volumeDir(opts.rootDir, uid, 'empty-dir', vol.name);
     if (vol.emptyDir.medium === 'Memory') {
       const sizeBytes = memoryEmptyDirSize(pod, vol.emptyDir.sizeLimit, opts.allocatable);
+      if (await (opts.tmpfs ?? defaultTmpfsMounter).ensureMounted(dir, sizeBytes)) {
+        return { name: vol.name, kind: 'emptyDir', hostPath: dir, readOnly: false };
+      }
       return { name: vol.name, kind: 'emptyDir', hostPath: '', readOnly: false, tmpfs: sizeBytes === undefined ? {} : { sizeBytes } };
     }
-    const dir = volumeDir(opts.rootDir, uid, 'empty-dir', vol.name);
     await mkdir(dir, { recursive: true });
     await chmod(dir, 0o777);
     return { name: vol.name, kind: 'emptyDir', hostPath: dir, readOnly: false };
@@ -129,14 +137,19 @@ export async function setupPodVolumes(pod: Pod, opts: VolumeOptions): Promise<Po
   return out;
 }
 
-/** Removes everything the agent wrote for the pod (volumes, etc-hosts, termination logs). */
-export async function removePodDir(rootDir: string, podUid: string): Promise<void> {
+/**
+ * Removes everything the agent wrote for the pod (volumes, etc-hosts, termination logs), after
+ * unmounting whatever is mounted below its directory (memory emptyDirs).
+ */
+export async function removePodDir(rootDir: string, podUid: string, tmpfs: Pick<TmpfsMounter, 'unmountUnder'> = defaultTmpfsMounter): Promise<void> {
   if (podUid === '' || podUid.includes('/') || podUid === '.' || podUid === '..') throw new Error(`invalid pod uid ${JSON.stringify(podUid)}`);
-  await rm(podDir(rootDir, podUid), { recursive: true, force: true });
+  const dir = podDir(rootDir, podUid);
+  await tmpfs.unmountUnder(dir);
+  await rm(dir, { recursive: true, force: true });
 }
 
 /** Removes the directories of pods not in keep (after an agent restart); returns the uids removed. */
-export async function removeOrphanedPodDirs(rootDir: string, keep: ReadonlySet<string>): Promise<string[]> {
+export async function removeOrphanedPodDirs(rootDir: string, keep: ReadonlySet<string>, tmpfs: Pick<TmpfsMounter, 'unmountUnder'> = defaultTmpfsMounter): Promise<string[]> {
   let entries: string[];
   try {
     entries = await readdir(podsDir(rootDir));
@@ -146,7 +159,7 @@ export async function removeOrphanedPodDirs(rootDir: string, keep: ReadonlySet<s
   const removed: string[] = [];
   for (const uid of entries) {
     if (keep.has(uid)) continue;
-    await removePodDir(rootDir, uid);
+    await removePodDir(rootDir, uid, tmpfs);
     removed.push(uid);
   }
   return removed;
