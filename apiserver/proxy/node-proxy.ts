@@ -75,14 +75,16 @@ export class NodeProxy implements PodStreaming {
   }
 
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, subresource: 'exec' | 'attach', query: URLSearchParams): Promise<void> {
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      throw ApiError.badRequest(`unsupported upgrade "${req.headers.upgrade ?? ''}": use WebSocket with v5.channel.k8s.io`);
-    }
+    // the request is validated first (like ExecLocation), so kubectl's SPDY fallback after a
+    // refused WebSocket upgrade prints the real reason, not the protocol we do not speak
     const phase = isRecord(pod['status']) ? pod['status']['phase'] : undefined;
     if (phase === 'Succeeded' || phase === 'Failed') {
       throw ApiError.badRequest(`cannot ${subresource} into a container in a completed pod; current phase is ${typeof phase === 'string' ? phase : ''}`);
     }
     const container = containerFor(pod, query.get('container'), false);
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      throw ApiError.badRequest(`unsupported upgrade "${req.headers.upgrade ?? ''}": use WebSocket with v5.channel.k8s.io`);
+    }
     const base = await this.nodeBase(pod);
     const q = new URLSearchParams();
     for (const c of query.getAll('command')) q.append('command', c);
