@@ -15,6 +15,12 @@ describe('agent config file', () => {
     expect(await loadAgentConfig(f)).toEqual({ nodeName: 'n1', manifests: '/etc/nodelet/manifests', port: 10255, crashLoopBackOff: { initialSeconds: 1, maxSeconds: 60 }, maxPods: 20 });
   });
 
+  it('reads the API-mode fields (kubeconfig, healthzPort)', async () => {
+    const f = join(dir, 'agent.yaml');
+    await writeFile(f, 'nodeName: n1\nkubeconfig: /etc/nodelet/node.kubeconfig\nport: 10250\nhealthzPort: 10248\n');
+    expect(await loadAgentConfig(f)).toEqual({ nodeName: 'n1', kubeconfig: '/etc/nodelet/node.kubeconfig', port: 10250, healthzPort: 10248 });
+  });
+
   it('rejects unknown fields and unreadable files with a clear message', async () => {
     const f = join(dir, 'agent.yaml');
     await writeFile(f, 'nodename: n1\n');

@@ -85,7 +85,7 @@ function portOf(v: string | number | undefined, fallback: number): number {
 export function registerAgent(program: Command): void {
   program
     .command('agent')
-    .description('run the node agent: static pods from a manifest folder on the local Docker engine')
+    .description('run the node agent on the local Docker engine: static pods from a manifest folder and, with --kubeconfig, the pods the API server binds to this node')
     .option('--manifests <dir>', 'folder of pod manifests (static pods)')
     .option('--node-name <name>', 'node name (labels every container this agent creates)')
     .option('--root-dir <dir>', 'agent state: pod volumes, termination logs, state file')

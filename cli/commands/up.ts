@@ -86,6 +86,13 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
     '--healthz-port', String(o.healthzPort),
   ]);
   log.info({ pid: g.pid, started: g.started }, 'agent');
+  // the Node may still look Ready from an agent that died (its lease has not expired): wait for
+  // this agent's own health endpoint too
+  await waitFor('agent healthy', o.timeoutMs, agent.logFile, async () => {
+    const res = await fetch(`http://127.0.0.1:${String(o.healthzPort)}/healthz`, { signal: AbortSignal.timeout(2000) });
+    await res.text();
+    return res.ok ? true : undefined;
+  });
   await waitFor(`node ${o.nodeName} Ready`, o.timeoutMs, agent.logFile, async () => {
     const node = await admin.get<Node>(NODES, undefined, o.nodeName);
     return nodeReady(node) ? node : undefined;
