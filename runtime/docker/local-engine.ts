@@ -82,7 +82,9 @@ export async function ensureEngine(opts: LocalEngineOptions): Promise<EngineEndp
     log.info({ log: logFile }, 'starting dockerd');
     const out = openSync(logFile, 'a');
     // Detached in its own session so it outlives `make up`; the pid file lets `make down` stop it.
-    const child = spawn('dockerd', ['--pidfile', join(opts.stateDir, 'dockerd.engine.pid')], {
+    // --live-restore: containers keep running while the engine restarts, so restarting dockerd
+    // never kills a pod (the agent re-adopts them when the engine answers again).
+    const child = spawn('dockerd', ['--live-restore', '--pidfile', join(opts.stateDir, 'dockerd.engine.pid')], {
       detached: true,
       stdio: ['ignore', out, out],
     });
