@@ -28,6 +28,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
+          // after unit and integration, never beside them: e2e/faults.test.ts restarts an engine
+          // that nodelet started, which would break an integration test running at that moment
+          sequence: { groupOrder: 1 },
           testTimeout: 180_000,
           hookTimeout: 180_000,
           pool: 'forks',

@@ -97,9 +97,8 @@ export async function engineContainers(nodes: string[]): Promise<EngineContainer
 }
 
 export class TestCluster {
-  readonly dir: string;
-  readonly apiDir: string;
   apiPort = 0;
+  private tmp: string | undefined;
   private api: Proc | undefined;
   private readonly agents = new Map<string, AgentProc>();
   private readonly nodes = new Set<string>();
@@ -107,9 +106,16 @@ export class TestCluster {
   private kubectlHarness: Kubectl | undefined;
   private adminClient: ApiClient | undefined;
 
-  constructor(prefix: string) {
-    this.dir = mkdtempSync(join(tmpdir(), `nodelet-${prefix}-`));
-    this.apiDir = join(this.dir, 'apiserver');
+  /** Nothing is made until first use (listing or filtering the tests leaves no temp dir behind). */
+  constructor(private readonly prefix: string) {}
+
+  get dir(): string {
+    this.tmp ??= mkdtempSync(join(tmpdir(), `nodelet-${this.prefix}-`));
+    return this.tmp;
+  }
+
+  get apiDir(): string {
+    return join(this.dir, 'apiserver');
   }
 
   get kubectl(): Kubectl {
@@ -277,7 +283,7 @@ export class TestCluster {
       } finally {
         this.adminClient?.close();
         this.kubectlHarness?.cleanup();
-        rmSync(this.dir, { recursive: true, force: true });
+        if (this.tmp !== undefined) rmSync(this.tmp, { recursive: true, force: true });
       }
     }
   }
