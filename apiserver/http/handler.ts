@@ -33,7 +33,8 @@ export interface Authenticator {
 /** Where the exec/attach/log subresources of a pod are served (the node agent proxy). */
 export interface PodStreaming {
   logs(req: IncomingMessage, res: ServerResponse, pod: KubeObject, query: URLSearchParams): Promise<void>;
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, subresource: 'exec' | 'attach', query: URLSearchParams): Promise<void>;
+  /** exec/attach (remote-command channels) or log (binary.k8s.io / base64.binary.k8s.io) over WebSocket. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, subresource: 'exec' | 'attach' | 'log', query: URLSearchParams): Promise<void>;
 }
 
 export interface HandlerOptions {
@@ -84,7 +85,7 @@ export class ApiHandler {
     });
   }
 
-  /** Node http(s) 'upgrade' listener (exec and attach over WebSocket). */
+  /** Node http(s) 'upgrade' listener (exec, attach and log over WebSocket). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.routeUpgrade(req, socket, head).catch((err: unknown) => {
       const apiErr = toApiError(err);
@@ -111,7 +112,7 @@ export class ApiHandler {
     this.authenticate(req);
     const url = new URL(req.url ?? '/', 'https://localhost');
     const info = parseResourcePath(req.method ?? 'GET', url.pathname, url.searchParams);
-    if (info?.group !== '' || info.resource !== 'pods' || info.name === undefined || (info.subresource !== 'exec' && info.subresource !== 'attach')) {
+    if (info?.group !== '' || info.resource !== 'pods' || info.name === undefined || (info.subresource !== 'exec' && info.subresource !== 'attach' && info.subresource !== 'log')) {
       if (info?.resource === 'pods' && info.subresource === 'portforward') throw ApiError.badRequest('port-forward is not supported by this server');
       throw pathNotFound();
     }

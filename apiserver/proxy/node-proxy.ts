@@ -1,8 +1,9 @@
 // pods/log, pods/exec and pods/attach: proxied to the agent running the pod, at the Node's
 // status.addresses and status.daemonEndpoints.kubeletEndpoint.Port, on kubelet-style paths
-// (/containerLogs, /exec, /attach) with the node token. Log bytes are streamed through; exec and
-// attach WebSocket frames are relayed both ways, and the agent's close code (1000) and Status on
-// channel 3 reach kubectl unchanged.
+// (/containerLogs, /exec, /attach) with the node token. Log bytes are streamed through; exec,
+// attach and log WebSocket frames (log: binary.k8s.io / base64.binary.k8s.io, as the
+// conformance "logs over websockets" test asks) are relayed both ways, and the agent's close
+// code (1000) and Status on channel 3 reach kubectl unchanged.
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -53,9 +54,7 @@ export class NodeProxy implements PodStreaming {
   async logs(req: IncomingMessage, res: ServerResponse, pod: KubeObject, query: URLSearchParams): Promise<void> {
     const container = containerFor(pod, query.get('container'), true);
     const base = await this.nodeBase(pod);
-    const q = new URLSearchParams();
-    for (const p of LOG_PARAMS) for (const v of query.getAll(p)) q.append(p, v);
-    const path = `/containerLogs/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}/${enc(container)}${q.size > 0 ? `?${q.toString()}` : ''}`;
+    const path = logPath(pod, container, query);
     await new Promise<void>((resolve, reject) => {
       const upstream = this.request(base, path, (up) => {
         res.writeHead(up.statusCode ?? 500, {
@@ -74,22 +73,9 @@ export class NodeProxy implements PodStreaming {
     });
   }
 
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, subresource: 'exec' | 'attach', query: URLSearchParams): Promise<void> {
-    // the request is validated first (like ExecLocation), so kubectl's SPDY fallback after a
-    // refused WebSocket upgrade prints the real reason, not the protocol we do not speak
-    const phase = isRecord(pod['status']) ? pod['status']['phase'] : undefined;
-    if (phase === 'Succeeded' || phase === 'Failed') {
-      throw ApiError.badRequest(`cannot ${subresource} into a container in a completed pod; current phase is ${typeof phase === 'string' ? phase : ''}`);
-    }
-    const container = containerFor(pod, query.get('container'), false);
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      throw ApiError.badRequest(`unsupported upgrade "${req.headers.upgrade ?? ''}": use WebSocket with v5.channel.k8s.io`);
-    }
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, subresource: 'exec' | 'attach' | 'log', query: URLSearchParams): Promise<void> {
+    const path = subresource === 'log' ? this.logUpgradePath(req, pod, query) : this.streamUpgradePath(req, pod, subresource, query);
     const base = await this.nodeBase(pod);
-    const q = new URLSearchParams();
-    for (const c of query.getAll('command')) q.append('command', c);
-    for (const [from, to] of Object.entries(STREAM_FLAGS)) if (query.get(from) === 'true' || query.get(from) === '1') q.set(to, '1');
-    const path = `/${subresource}/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}/${enc(container)}?${q.toString()}`;
     const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
     const url = `${base.scheme === 'https' ? 'wss' : 'ws'}://${base.host}:${base.port}${path}`;
     const upstream = new WebSocket(url, protocols, {
@@ -121,6 +107,33 @@ export class NodeProxy implements PodStreaming {
         });
       });
     });
+  }
+
+  /** The agent's /exec or /attach path; the request is validated first (like ExecLocation). */
+  private streamUpgradePath(req: IncomingMessage, pod: KubeObject, subresource: 'exec' | 'attach', query: URLSearchParams): string {
+    // validated before any upstream connection, so kubectl's SPDY fallback after a refused
+    // WebSocket upgrade prints the real reason, not the protocol we do not speak
+    const phase = isRecord(pod['status']) ? pod['status']['phase'] : undefined;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      throw ApiError.badRequest(`cannot ${subresource} into a container in a completed pod; current phase is ${typeof phase === 'string' ? phase : ''}`);
+    }
+    const container = containerFor(pod, query.get('container'), false);
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      throw ApiError.badRequest(`unsupported upgrade "${req.headers.upgrade ?? ''}": use WebSocket with v5.channel.k8s.io`);
+    }
+    const q = new URLSearchParams();
+    for (const c of query.getAll('command')) q.append('command', c);
+    for (const [from, to] of Object.entries(STREAM_FLAGS)) if (query.get(from) === 'true' || query.get(from) === '1') q.set(to, '1');
+    return `/${subresource}/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}/${enc(container)}?${q.toString()}`;
+  }
+
+  /** The agent's /containerLogs path for a log stream over WebSocket (one message per chunk). */
+  private logUpgradePath(req: IncomingMessage, pod: KubeObject, query: URLSearchParams): string {
+    const container = containerFor(pod, query.get('container'), true);
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      throw ApiError.badRequest(`unsupported upgrade "${req.headers.upgrade ?? ''}": use WebSocket with binary.k8s.io or base64.binary.k8s.io`);
+    }
+    return logPath(pod, container, query);
   }
 
   private request(base: NodeBase, path: string, onResponse: (res: IncomingMessage) => void): ReturnType<typeof httpRequest> {
@@ -160,6 +173,12 @@ interface NodeBase {
   scheme: 'https' | 'http';
   host: string;
   port: number;
+}
+
+function logPath(pod: KubeObject, container: string, query: URLSearchParams): string {
+  const q = new URLSearchParams();
+  for (const p of LOG_PARAMS) for (const v of query.getAll(p)) q.append(p, v);
+  return `/containerLogs/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}/${enc(container)}${q.size > 0 ? `?${q.toString()}` : ''}`;
 }
 
 function enc(s: string | undefined): string {
