@@ -18,8 +18,8 @@ beforeAll(async () => {
   server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger });
   kubectl = new Kubectl(server.kubeconfig());
   client = ApiClient.fromConnection(parseKubeconfig(server.kubeconfig()));
-  await client.create(NODES, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node1' } } as KubeObject);
-  await client.create(NAMESPACES, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dc' } } as KubeObject);
+  await client.create(NODES, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node1' } });
+  await client.create(NAMESPACES, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dc' } });
   const pod = (name: string, app: string, nodeName?: string): KubeObject => ({
     apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app } },
     spec: { ...(nodeName === undefined ? {} : { nodeName }), containers: [{ name: 'main', image: 'busybox' }] },
