@@ -28,7 +28,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await node.stop();
+  // startNodelet cleans up after itself when it fails: then there is nothing to stop
+  await (node as StartedNodelet | undefined)?.stop();
 }, 120_000);
 
 describe('env', () => {
@@ -236,6 +237,9 @@ describe('security context, /etc/hosts and sysctls', () => {
     expect(write.stderr).toMatch(/Read-only file system/);
     // stdin reaches the command through the API server
     expect((await node.exec('secure', ['cat'], { stdin: 'piped\n' })).stdout).toBe('piped\n');
+    // a command's own non-zero exit is a result; a missing pod is an error
+    expect(await node.exec('secure', ['sh', '-c', 'echo out; echo err >&2; exit 7'])).toEqual({ stdout: 'out\n', stderr: 'err\n', exitCode: 7 });
+    await expect(node.exec('no-such-pod', ['true'])).rejects.toThrow(/NotFound|not found/);
   });
 
   it('a managed /etc/hosts with hostAliases, and a namespaced sysctl', async () => {

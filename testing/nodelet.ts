@@ -64,6 +64,8 @@ export interface ExecResult {
 
 let counter = 0;
 
+const KUBECTL_EXEC_FAILURE = /^(Error from server|error: (unable to upgrade connection|Internal error occurred|cannot exec|container \S+ not found|pod \S+ not found|unable to create|error sending request))/m;
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -204,11 +206,16 @@ export class StartedNodelet {
     if (opts.container !== undefined) args.push('-c', opts.container);
     args.push('--', ...cmd);
     const r = await this.kubectl(args, { ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
-    // kubectl exits with the remote command's code; its own failures are 1 with "error:" on stderr
-    if (r.code !== 0 && /^error: |^Error from server/m.test(r.stderr)) {
+    // kubectl exits with the remote command's code; its own failures (pod or container not found,
+    // no upgrade, …) are exit 1 with an error line of its own on stderr
+    if (r.code === 1 && KUBECTL_EXEC_FAILURE.test(r.stderr)) {
       throw new Error(`kubectl exec ${pod} failed (${String(r.code)}): ${r.stderr.trim()}`);
     }
-    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
+    // kubectl's own note about the exit code is not the command's stderr
+    const stderr = r.stderr.endsWith(`command terminated with exit code ${String(r.code)}\n`)
+      ? r.stderr.slice(0, r.stderr.lastIndexOf('command terminated with exit code'))
+      : r.stderr;
+    return { stdout: r.stdout, stderr, exitCode: r.code };
   }
 
   /**
