@@ -30,7 +30,7 @@ import type { ApiClientLike } from './client-like.ts';
 import type { HostFacts, HostRuntime } from './host-facts.ts';
 import { LeaseHeartbeat } from './lease-heartbeat.ts';
 import { MirrorPods } from './mirror-pods.ts';
-import { KUBELET_VERSION, NodeRegistrar } from './node-registrar.ts';
+import { KUBELET_VERSION, NodeRegistrar, type SystemReserved } from './node-registrar.ts';
 
 export interface ApiSideOptions {
   /** Where to find the API server (a kubeconfig with the node token), unless client is given. */
@@ -46,8 +46,12 @@ export interface ApiSideOptions {
   rootDir: string;
   clock: Clock;
   log?: Logger;
-  /** Extra node labels at registration. */
+  /** Extra node labels at registration (--node-labels). */
   labels?: Record<string, string>;
+  /** --max-pods: the Node's pods capacity/allocatable (default 110). */
+  maxPods?: number;
+  /** --system-reserved: subtracted from the Node's allocatable cpu and memory. */
+  systemReserved?: SystemReserved;
   /** Node status computation period (10 s) and the longest gap between reports (60 s). */
   nodeStatusUpdateMs?: number;
   nodeStatusReportMs?: number;
@@ -128,6 +132,8 @@ export function createApiSide(o: ApiSideOptions): ApiSide {
     client, nodeName, nodeIP: o.nodeIP ?? '127.0.0.1', kubeletPort: o.kubeletPort, runtime: o.runtime, rootDir: o.rootDir, clock,
     log: log.child({ part: 'node-status' }), recordEvent: nodeEvent,
     ...(o.labels === undefined ? {} : { labels: o.labels }),
+    ...(o.maxPods === undefined ? {} : { maxPods: o.maxPods }),
+    ...(o.systemReserved === undefined ? {} : { systemReserved: o.systemReserved }),
     ...(o.nodeStatusUpdateMs === undefined ? {} : { statusUpdateMs: o.nodeStatusUpdateMs }),
     ...(o.nodeStatusReportMs === undefined ? {} : { reportMs: o.nodeStatusReportMs }),
     ...(o.readinessProblem === undefined ? {} : { readinessProblem: o.readinessProblem }),

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { NODES } from '../../apiserver/client/client.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { gatherHostFacts, type HostFacts, type HostRuntime } from './host-facts.ts';
-import { NodeRegistrar } from './node-registrar.ts';
+import { computeNodeStatus, NodeRegistrar } from './node-registrar.ts';
 import { FakeApiClient } from './testing/fake-api-client.ts';
 
 const FACTS: HostFacts = {
@@ -22,7 +22,7 @@ function fakeRuntime(): HostRuntime & { down: boolean } {
   return rt;
 }
 
-function setup(opts: { statusUpdateMs?: number; reportMs?: number } = {}) {
+function setup(opts: { statusUpdateMs?: number; reportMs?: number; maxPods?: number; systemReserved?: { cpuMillis?: number; memoryBytes?: number } } = {}) {
   const client = new FakeApiClient();
   const clock = new FakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
   const runtime = fakeRuntime();
@@ -36,7 +36,39 @@ function setup(opts: { statusUpdateMs?: number; reportMs?: number } = {}) {
   return { client, clock, runtime, registrar, events };
 }
 
+describe('computeNodeStatus', () => {
+  const base = { nodeName: 'node1', nodeIP: '10.0.0.5', kubeletPort: 10250, notReady: undefined };
+
+  it('reports --max-pods as pods capacity and allocatable (110 by default)', () => {
+    expect(computeNodeStatus(FACTS, base).status.capacity?.['pods']).toBe('110');
+    const { status } = computeNodeStatus(FACTS, { ...base, maxPods: 7 });
+    expect(status.capacity?.['pods']).toBe('7');
+    expect(status.allocatable?.['pods']).toBe('7');
+  });
+
+  it('subtracts --system-reserved cpu and memory (and the eviction threshold) from allocatable only', () => {
+    const { status } = computeNodeStatus(FACTS, { ...base, systemReserved: { cpuMillis: 500, memoryBytes: 1024 ** 3 } });
+    expect(status.capacity).toMatchObject({ cpu: '4', memory: '8388608Ki' });
+    expect(status.allocatable).toMatchObject({ cpu: '3500m', memory: `${8388608 - 1048576 - 102400}Ki` });
+    const whole = computeNodeStatus(FACTS, { ...base, systemReserved: { cpuMillis: 1000 } }).status;
+    expect(whole.allocatable).toMatchObject({ cpu: '3', memory: `${8388608 - 102400}Ki` });
+    const over = computeNodeStatus(FACTS, { ...base, systemReserved: { cpuMillis: 9000, memoryBytes: 64 * 1024 ** 3 } }).status;
+    expect(over.allocatable).toMatchObject({ cpu: '0', memory: '0Ki' });
+  });
+});
+
 describe('NodeRegistrar', () => {
+  it('registers with the extra labels, --max-pods and --system-reserved', async () => {
+    const { client, registrar } = setup({ maxPods: 20, systemReserved: { cpuMillis: 250, memoryBytes: 512 * 1024 ** 2 } });
+    registrar.start();
+    await registrar.registered;
+    const node = client.peek<Node>(NODES, undefined, 'node1');
+    expect(node?.metadata?.labels?.['example.com/pool']).toBe('a');
+    expect(node?.status?.capacity).toMatchObject({ cpu: '4', pods: '20' });
+    expect(node?.status?.allocatable).toMatchObject({ cpu: '3750m', memory: `${8388608 - 524288 - 102400}Ki`, pods: '20' });
+    await registrar.stop();
+  });
+
   it('registers the Node like the kubelet: labels, capacity, allocatable, addresses, endpoint, nodeInfo, conditions', async () => {
     const { client, registrar, events, clock } = setup();
     registrar.start();

@@ -21,6 +21,12 @@ export const MAX_PODS = 110;
 export const EVICTION_MEMORY_BYTES = 100 * 1024 * 1024;
 export const EVICTION_NODEFS_FRACTION = 0.1;
 
+/** --system-reserved: resources kept for the host, subtracted from capacity for allocatable. */
+export interface SystemReserved {
+  cpuMillis?: number;
+  memoryBytes?: number;
+}
+
 export type NodeEventRecorder = (type: 'Normal' | 'Warning', reason: string, message: string) => void;
 
 export interface NodeRegistrarOptions {
@@ -36,6 +42,10 @@ export interface NodeRegistrarOptions {
   log?: Logger;
   /** Extra labels for registration (the defaults always win). */
   labels?: Record<string, string>;
+  /** --max-pods: the Node's pods capacity and allocatable (default 110). */
+  maxPods?: number;
+  /** --system-reserved: subtracted from allocatable cpu and memory. */
+  systemReserved?: SystemReserved;
   /** How often the status is computed (kubelet nodeStatusUpdateFrequency, 10 s). */
   statusUpdateMs?: number;
   /** Unchanged status is still reported this often (default 60 s). */
@@ -66,6 +76,11 @@ function quantityKi(bytes: number): string {
   return `${Math.floor(bytes / 1024)}Ki`;
 }
 
+/** Milli-CPUs as the kubelet prints them: whole cores as "4", else "3500m". */
+function quantityCpu(millis: number): string {
+  return millis % 1000 === 0 ? String(millis / 1000) : `${String(millis)}m`;
+}
+
 export function defaultLabels(nodeName: string, facts: Pick<HostFacts, 'operatingSystem' | 'architecture'>): Record<string, string> {
   return {
     'beta.kubernetes.io/arch': facts.architecture,
@@ -77,22 +92,35 @@ export function defaultLabels(nodeName: string, facts: Pick<HostFacts, 'operatin
 }
 
 /** The status fields the agent owns, without condition timestamps. */
-export function computeNodeStatus(facts: HostFacts, o: { nodeName: string; nodeIP: string; kubeletPort: number; notReady: string | undefined }): {
+export function computeNodeStatus(facts: HostFacts, o: {
+  nodeName: string;
+  nodeIP: string;
+  kubeletPort: number;
+  notReady: string | undefined;
+  maxPods?: number | undefined;
+  systemReserved?: SystemReserved | undefined;
+}): {
   status: Omit<NodeStatus, 'conditions'>;
   conditions: Cond[];
 } {
-  const memAlloc = Math.max(0, facts.memoryBytes - EVICTION_MEMORY_BYTES);
+  // allocatable = capacity - system-reserved - hard eviction threshold (kubelet's GetNodeAllocatable)
+  const reserved = o.systemReserved ?? {};
+  const cpuCapacityMillis = Math.round(facts.cpus * 1000);
+  const cpuAlloc = Math.max(0, cpuCapacityMillis - (reserved.cpuMillis ?? 0));
+  const memAlloc = Math.max(0, facts.memoryBytes - (reserved.memoryBytes ?? 0) - EVICTION_MEMORY_BYTES);
+  const pods = String(o.maxPods ?? MAX_PODS);
   const diskAlloc = Math.floor(facts.diskBytes * (1 - EVICTION_NODEFS_FRACTION));
   const capacity: Record<string, string> = {
-    cpu: String(facts.cpus),
+    cpu: quantityCpu(cpuCapacityMillis),
     'ephemeral-storage': quantityKi(facts.diskBytes),
     'hugepages-1Gi': '0',
     'hugepages-2Mi': '0',
     memory: quantityKi(facts.memoryBytes),
-    pods: String(MAX_PODS),
+    pods,
   };
   const allocatable: Record<string, string> = {
     ...capacity,
+    cpu: quantityCpu(cpuAlloc),
     'ephemeral-storage': String(diskAlloc),
     memory: quantityKi(memAlloc),
   };

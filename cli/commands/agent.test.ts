@@ -21,6 +21,12 @@ describe('agent config file', () => {
     expect(await loadAgentConfig(f)).toEqual({ nodeName: 'n1', kubeconfig: '/etc/nodelet/node.kubeconfig', port: 10250, healthzPort: 10248 });
   });
 
+  it('reads the node-shaping fields (nodeLabels, maxPods, systemReserved)', async () => {
+    const f = join(dir, 'agent.yaml');
+    await writeFile(f, 'nodeName: n1\nnodeLabels: {pool: a}\nmaxPods: 30\nsystemReserved: {cpu: 500m, memory: 1Gi}\n');
+    expect(await loadAgentConfig(f)).toEqual({ nodeName: 'n1', nodeLabels: { pool: 'a' }, maxPods: 30, systemReserved: { cpu: '500m', memory: '1Gi' } });
+  });
+
   it('rejects unknown fields and unreadable files with a clear message', async () => {
     const f = join(dir, 'agent.yaml');
     await writeFile(f, 'nodename: n1\n');

@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
-import { NodeletError } from '../../lib/errors.ts';
 import { createLogger } from '../../lib/log.ts';
 import { stateDir } from '../../lib/paths.ts';
 import { Agent } from '../../agent/agent.ts';
@@ -20,6 +19,7 @@ import { ensureServingCert } from '../../agent/kubelet-server/serving-cert.ts';
 import { startAgentServer } from '../../agent/server.ts';
 import { loadKubeconfig } from '../../apiserver/client/kubeconfig.ts';
 import { SystemClock } from '../../lib/clock.ts';
+import { AgentConfigError, nodeShape } from './agent-flags.ts';
 import { createDockerRuntime } from '../../runtime/docker/docker-runtime.ts';
 
 export interface AgentConfig {
@@ -33,7 +33,12 @@ export interface AgentConfig {
   /** API mode: kubeconfig with the node token. */
   kubeconfig?: string;
   nodeIP?: string;
+  /** Pods the node runs at most: admission and the Node's pods capacity (default 110). */
   maxPods?: number;
+  /** API mode: extra Node labels (the default labels win). */
+  nodeLabels?: Record<string, string>;
+  /** API mode: resources kept for the host, subtracted from the Node's allocatable ({cpu, memory}). */
+  systemReserved?: Record<string, string>;
   /** CrashLoopBackOff: initial and max delay in seconds (KEP-4603). */
   crashLoopBackOff?: { initialSeconds?: number; maxSeconds?: number };
   relistSeconds?: number;
@@ -43,13 +48,9 @@ export interface AgentConfig {
   infraImage?: string;
 }
 
-const KNOWN = new Set(['nodeName', 'manifests', 'rootDir', 'port', 'healthzPort', 'kubeconfig', 'address', 'nodeIP', 'maxPods', 'crashLoopBackOff', 'relistSeconds', 'allowedUnsafeSysctls', 'clusterDomain', 'clusterDNS', 'infraImage']);
+const KNOWN = new Set(['nodeName', 'manifests', 'rootDir', 'port', 'healthzPort', 'kubeconfig', 'address', 'nodeIP', 'maxPods', 'nodeLabels', 'systemReserved', 'crashLoopBackOff', 'relistSeconds', 'allowedUnsafeSysctls', 'clusterDomain', 'clusterDNS', 'infraImage']);
 
-export class AgentConfigError extends NodeletError {
-  constructor(message: string) {
-    super('ERR_AGENT_CONFIG', message);
-  }
-}
+export { AgentConfigError };
 
 export async function loadAgentConfig(path: string): Promise<AgentConfig> {
   let raw: unknown;
@@ -73,6 +74,9 @@ interface Flags {
   address?: string;
   nodeIp?: string;
   kubeconfig?: string;
+  nodeLabels?: string;
+  maxPods?: string;
+  systemReserved?: string;
   config?: string;
 }
 
@@ -94,6 +98,9 @@ export function registerAgent(program: Command): void {
     .option('--healthz-port <port>', 'with --kubeconfig: local port for /healthz, /pods, /metrics (default 10248)')
     .option('--address <ip>', 'address to listen on (default 127.0.0.1)')
     .option('--node-ip <ip>', 'the node\'s InternalIP (default: --address)')
+    .option('--node-labels <k=v,...>', 'with --kubeconfig: extra labels for the Node (the default labels win)')
+    .option('--max-pods <n>', 'pods this node runs at most (the Node\'s pods capacity; default 110)')
+    .option('--system-reserved <cpu=…,memory=…>', 'with --kubeconfig: resources kept for the host, subtracted from the Node\'s allocatable')
     .option('--config <file>', 'YAML config file (flags win)')
     .action(async (flags: Flags) => {
       const cfg = flags.config === undefined ? {} : await loadAgentConfig(flags.config);
@@ -108,6 +115,7 @@ export function registerAgent(program: Command): void {
       const healthzPort = portOf(flags.healthzPort ?? cfg.healthzPort, apiMode ? 10248 : port);
       const address = flags.address ?? cfg.address ?? '127.0.0.1';
       const nodeIP = flags.nodeIp ?? cfg.nodeIP ?? (apiMode ? (address === '0.0.0.0' ? '127.0.0.1' : address) : undefined);
+      const shape = nodeShape(flags, cfg);
       const log = createLogger('agent');
       const runtime = createDockerRuntime({ nodeName, log: log.child({ component: 'runtime' }), ...(cfg.infraImage === undefined ? {} : { infraImage: cfg.infraImage }) });
       const bo = cfg.crashLoopBackOff;
@@ -130,6 +138,7 @@ export function registerAgent(program: Command): void {
           kubeconfigPath: resolve(kubeconfig), nodeName, kubeletPort: streaming.address().port, runtime, rootDir,
           clock: new SystemClock(), log: log.child({ component: 'api' }),
           ...(nodeIP === undefined ? {} : { nodeIP }),
+          ...shape,
         });
       }
       const agent = new Agent({
@@ -137,7 +146,7 @@ export function registerAgent(program: Command): void {
         ...(manifests === undefined ? {} : { manifestDir: resolve(manifests) }),
         ...(api === undefined ? {} : { api }),
         ...(nodeIP === undefined ? {} : { nodeIPs: [nodeIP] }),
-        ...(cfg.maxPods === undefined ? {} : { maxPods: cfg.maxPods }),
+        ...(shape.maxPods === undefined ? {} : { maxPods: shape.maxPods }),
         ...(bo === undefined ? {} : { backoff: { ...(bo.initialSeconds === undefined ? {} : { initialMs: bo.initialSeconds * 1000 }), ...(bo.maxSeconds === undefined ? {} : { maxMs: bo.maxSeconds * 1000 }) } }),
         ...(cfg.relistSeconds === undefined ? {} : { relistMs: cfg.relistSeconds * 1000 }),
         ...(cfg.allowedUnsafeSysctls === undefined ? {} : { allowedUnsafeSysctls: cfg.allowedUnsafeSysctls }),
