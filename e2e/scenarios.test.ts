@@ -3,7 +3,12 @@
 // what a user sees — pod status, logs, exec output and events — never on internals.
 import type { ConfigMap, Container, Event, Pod, PodSpec, Secret } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EVENTS } from '../apiserver/client/client.ts';
+import { silentLogger } from '../lib/log.ts';
+import { discoverEngine, dockerFor } from '../runtime/docker/discovery.ts';
+import { LABEL_NODE_NAME } from '../runtime/labels.ts';
 import { startNodelet } from '../testing/nodelet.ts';
 import type { StartedNodelet } from '../testing/nodelet.ts';
 
@@ -254,5 +259,27 @@ describe('security context, /etc/hosts and sysctls', () => {
     expect(hosts).toContain('123.45.67.89\tfoo\tbar');
     expect(hosts).toContain(`${p.status?.podIP ?? '?'}\thosts`);
     expect((await node.exec('hosts', ['cat', '/proc/sys/kernel/shm_rmid_forced'])).stdout).toBe('1\n');
+  });
+});
+
+describe('the test library itself', () => {
+  it('await using: a second nodelet runs beside the first; leaving the block stops its processes and removes its containers', async () => {
+    let name: string;
+    let pids: number[];
+    {
+      await using other = await startNodelet();
+      name = other.nodeName;
+      expect(name).not.toBe(node.nodeName);
+      pids = ['agent', 'apiserver'].map((d) => Number(readFileSync(join(other.stateDir, `${d}.pid`), 'utf8')));
+      await other.apply(pod('elsewhere', { containers: [idle('c')] }));
+      const p = await other.waitForPod('elsewhere', 'Running');
+      expect(p.spec?.nodeName).toBe(name);
+      // separate clusters: the first one has no such pod
+      expect((await node.kubectl(['get', 'pod', 'elsewhere'])).stderr).toMatch(/NotFound/);
+    }
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    const engine = await discoverEngine(silentLogger);
+    const left = engine === undefined ? [] : await dockerFor(engine).listContainers({ all: true, filters: { label: [`${LABEL_NODE_NAME}=${name}`] } });
+    expect(left).toEqual([]);
   });
 });
