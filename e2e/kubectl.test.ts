@@ -1,10 +1,10 @@
 // Black-box: the real kubectl against `nodelet up` (API server + agent on the real engine), the
 // way a user runs it, in a private state dir with its own ports and node name so it never meets
 // a user's `make up`. One cluster for the file; tests build on it in order.
+import { freePort, until } from '../lib/testing/wait.ts';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
@@ -23,17 +23,6 @@ const ENV = { ...process.env, NODELET_STATE_DIR: STATE };
 let ports: { api: number; kubelet: number; healthz: number };
 let kubectl: Kubectl;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => { resolve(port); });
-    });
-  });
-}
 
 function nodelet(args: string[], timeoutMs = 120_000): Promise<KubectlResult> {
   return new Promise((resolve) => {
@@ -66,20 +55,6 @@ async function ok(args: string[], opts: { stdin?: string; timeoutMs?: number } =
   return r.stdout;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function getPod(name: string): Promise<Pod> {
   return JSON.parse(await ok(['get', 'pod', name, '-o', 'json'])) as Pod;

@@ -18,8 +18,8 @@
 // wait strategies (`Wait.forHttp`, …) take a started container (inspect result, bound ports) and
 // cannot wait on a host process; `nodelet up` already waits for the API server, the agent's
 // /healthz and the Node's Ready condition, and `startNodelet` then checks /readyz itself.
+import { freePort } from '../lib/testing/wait.ts';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,17 +66,6 @@ let counter = 0;
 
 const KUBECTL_EXEC_FAILURE = /^(Error from server|error: (unable to upgrade connection|Internal error occurred|cannot exec|container \S+ not found|pod \S+ not found|unable to create|error sending request))/m;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => { resolve(port); });
-    });
-  });
-}
 
 function runNodelet(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<KubectlResult> {
   return new Promise((resolve) => {

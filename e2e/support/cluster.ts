@@ -5,7 +5,6 @@
 // whatever happened in the test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
@@ -13,41 +12,17 @@ import { ApiClient, NODES, PODS, type KubeObject, type ResourceType } from '../.
 import { loadKubeconfig } from '../../apiserver/client/kubeconfig.ts';
 import { renderKubeconfig } from '../../apiserver/kubeconfig.ts';
 import { Kubectl } from '../../apiserver/testing/kubectl.ts';
+import { freePort, sleep, until } from '../../lib/testing/wait.ts';
+
+export { freePort, sleep, until };
 import { silentLogger } from '../../lib/log.ts';
 import { PROJECT_ROOT } from '../../lib/paths.ts';
 import { removeManagedContainers } from '../../runtime/docker/cleanup.ts';
 import { discoverEngine, dockerFor } from '../../runtime/docker/discovery.ts';
 import { LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_NAME } from '../../runtime/labels.ts';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => { resolve(port); });
-    });
-  });
-}
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls fn until it returns something other than undefined/false. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await sleep(everyMs);
-  }
-}
 
 export interface Proc {
   name: string;
