@@ -1,5 +1,7 @@
 // Every benchmark `npm run bench` knows, in run order. Adding one = one module + one line here.
 import type { Benchmark } from '../framework/types.ts';
+import { agentBurst } from './agent-burst.ts';
+import { agentPodReady } from './agent-pod-ready.ts';
 import { agentSteadyProbes } from './agent-steady-probes.ts';
 import { agentUp } from './agent-up.ts';
 import { apiList } from './api-list.ts';
@@ -17,6 +19,8 @@ export const BENCHMARKS: Benchmark[] = [
   apiList,
   apiWrites,
   // Needs the agent (a child process); skipped with a note while the pieces are not wired.
+  agentPodReady,
+  agentBurst,
   agentSteadyProbes('http-tcp'),
   agentSteadyProbes('exec'),
   agentUp,
