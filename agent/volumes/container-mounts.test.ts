@@ -76,11 +76,14 @@ describe('makeContainerMounts', () => {
       expect(err).toBeInstanceOf(ContainerConfigError);
       expect(err).toMatchObject({ message, reason: 'CreateContainerConfigError' });
     }
-    // A symlink inside the volume pointing outside it is refused.
-    await symlink(tmpdir(), join(root, 'work', 'evil'));
+    // A symlink inside the volume pointing outside it is refused. Its target is a fresh empty
+    // directory: with /tmp the outcome depended on whether some /tmp/x happened to exist.
+    const outside = await mkdtemp(join(tmpdir(), 'nodelet-outside-'));
+    await symlink(outside, join(root, 'work', 'evil'));
     const c: Container = { name: 'c', volumeMounts: [{ name: 'work', mountPath: '/m', subPath: 'evil/x' }] };
     await expect(makeContainerMounts(c, volumes, [])).rejects.toThrow('failed to create subPath for volumeMount "work" of container "c"');
     const c2: Container = { name: 'c', volumeMounts: [{ name: 'work', mountPath: '/m', subPath: 'evil' }] };
     await expect(makeContainerMounts(c2, volumes, [])).rejects.toThrow('failed to prepare subPath for volumeMount "work" of container "c"');
+    await rm(outside, { recursive: true, force: true });
   });
 });
