@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
@@ -41,11 +41,11 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function newAgent(pods: Pod[], transport = new FakeTransport()): { agent: Agent; source: StaticSource } {
+function newAgent(pods: Pod[], transport = new FakeTransport(), stateSaveMs = 1000): { agent: Agent; source: StaticSource } {
   const source = new StaticSource(pods);
   const agent = new Agent({
     nodeName: 'n1', rootDir: root, runtime, clock, log: silentLogger, sources: [source], env: new FakePodEnvironment(),
-    transport, nodeIPs: ['192.168.0.10'], stateSaveMs: 1000, stopTimeoutMs: 1000,
+    transport, nodeIPs: ['192.168.0.10'], stateSaveMs, stopTimeoutMs: 1000,
   });
   return { agent, source };
 }
@@ -85,6 +85,37 @@ describe('Agent restart without harm', () => {
     expect(after?.startTime).toBe(before?.startTime);
     expect(after?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(before?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime);
     await second.agent.stop();
+  });
+
+  it('keeps readiness across a kill -9 that comes right after the pod turned ready (no periodic save in between)', async () => {
+    runtime.onExec(() => ({ exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false }));
+    const pod = testPod({ containers: [{ name: 'web', image: 'busybox:1', readinessProbe: { exec: { command: ['true'] }, periodSeconds: 60 } }] });
+    const uid = pod.metadata?.uid ?? '';
+    // The periodic save never comes within this test: only a save made when readiness changed can help.
+    const first = newAgent([pod], new FakeTransport(), 3_600_000);
+    await first.agent.start();
+    await settle(first.agent);
+    await clock.step(1000);
+    await settle(first.agent);
+    expect(first.agent.status.get(uid)?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    // The write is real file I/O: wait for it (bounded), as a kill -9 a few ms later would.
+    const saved = async (): Promise<boolean> => {
+      const text = await readFile(join(root, 'agent-state.json'), 'utf8').catch(() => '');
+      return text.includes('"ready":true');
+    };
+    for (let i = 0; i < 100 && !(await saved()); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await saved()).toBe(true);
+
+    // kill -9: the first agent is never stopped before the second one starts.
+    const second = newAgent([pod], new FakeTransport(), 3_600_000);
+    const statuses: string[] = [];
+    second.agent.status.onChange((_p, s) => { statuses.push(s.conditions?.find((c) => c.type === 'Ready')?.status ?? '?'); });
+    await second.agent.start();
+    await settle(second.agent);
+    expect(statuses[0]).toBe('True');
+    expect(statuses).not.toContain('False');
+    await second.agent.stop();
+    await first.agent.stop();
   });
 
   it('removes containers of pods that no longer exist (orphans), honouring their grace annotation', async () => {

@@ -136,7 +136,12 @@ export class Agent {
     this.prober = new ProberManager({
       clock: this.clock, exec: o.runtime, transport: o.transport ?? new DirectTransport(), events: this.events, log: this.log.child({ component: 'prober' }),
       kubeVersion: this.kubeVersion,
-      onChange: (c) => { this.workersRef?.sync(c.podUid); },
+      onChange: (c) => {
+        // Readiness must survive a kill -9 of the agent (a ready pod never flaps after a restart),
+        // so a committed readiness change is written at once, not at the next periodic save.
+        if (c.kind === 'readiness' && c.byProbe) this.saveSoon();
+        this.workersRef?.sync(c.podUid);
+      },
     });
     if (o.manifestDir !== undefined) {
       this.sources.push(new ManifestDirSource({ dir: o.manifestDir, nodeName: o.nodeName, clock: this.clock, log: this.log.child({ component: 'manifests' }), ...(o.manifestRescanMs === undefined ? {} : { rescanMs: o.manifestRescanMs }) }));
@@ -277,6 +282,8 @@ export class Agent {
     this.stopping = true;
     this.stopSignal.abort();
     this.saveTimer?.cancel();
+    this.promptSave?.cancel();
+    this.promptSave = undefined;
     await this.periodicSave;
     this.stopStage = 'sources';
     for (const s of this.sources) await s.stop();
@@ -342,6 +349,17 @@ export class Agent {
     }
     this.backoff.gc();
     await this.store.save({ version: 1, backoff: this.backoff.snapshot(), readiness, statuses });
+  }
+
+  private promptSave: Timer | undefined;
+
+  /** Coalesces bursts of readiness changes into one write on the next tick. */
+  private saveSoon(): void {
+    if (this.stopping || this.promptSave !== undefined) return;
+    this.promptSave = this.clock.setTimer(0, () => {
+      this.promptSave = undefined;
+      this.saveState().catch((err: unknown) => { this.log.warn({ err: String(err) }, 'saving agent state failed'); });
+    });
   }
 
   private scheduleSave(): void {
