@@ -1,13 +1,14 @@
 // Shared by the Docker runtime's integration tests and the bench: a runtime bound to a test-only
 // node name, config builders with Kubernetes-like defaults, and clean-up by that node's label.
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import Docker from 'dockerode';
 import { silentLogger } from '../../lib/log.ts';
 import { LABEL_NODE_NAME } from '../labels.ts';
 import type { ContainerConfig, LogChunk, PodRef, SandboxConfig } from '../types.ts';
 import { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.ts';
 import { BUSYBOX_IMAGE } from './local-images.ts';
+
+export { freePort } from '../../lib/testing/wait.ts';
 
 export const TEST_IMAGE = BUSYBOX_IMAGE;
 
@@ -94,14 +95,3 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => { resolve(port); });
-    });
-  });
-}
