@@ -33,6 +33,10 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           testTimeout: 180_000,
           hookTimeout: 180_000,
+          // engine, images and the harness's node image; a session id; removes leftovers at the end
+          globalSetup: ['./e2e/support/global-setup.ts'],
+          // testcontainers' reaper image cannot be pulled here (the harness removes what it starts)
+          env: { TESTCONTAINERS_RYUK_DISABLED: 'true' },
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
         },

@@ -1,5 +1,6 @@
-// Black-box faults: one `nodelet apiserver` and one `nodelet agent` (separate processes, killed by
-// pid) with 20 running busybox pods, one with a readiness probe. Killing the agent, the API
+// Black-box faults: one `nodelet apiserver` and one `nodelet agent` (each in its own harness
+// container, killed with SIGKILL through the engine) with 20 running busybox pods, one with a
+// readiness probe. Killing the agent, the API
 // server or (only when nodelet started it) the engine loses no pod and restarts no container.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,9 +10,9 @@ import { PODS } from '../apiserver/client/client.ts';
 import { silentLogger } from '../lib/log.ts';
 import { PROJECT_ROOT, stateDir } from '../lib/paths.ts';
 import { ensureEngine } from '../runtime/docker/local-engine.ts';
-import { busyboxPod, engineContainers, podReady, sleep, TestCluster, until } from './support/cluster.ts';
+import { busyboxPod, engineContainers, nodeName, podReady, sleep, TestCluster, until } from './support/cluster.ts';
 
-const NODE = `e2e-faults-${String(process.pid)}`;
+const NODE = nodeName('e2e-faults');
 const NAMES = Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, '0')}`);
 const PROBED = 'f00';
 const cluster = new TestCluster('e2e-faults');
@@ -114,10 +115,10 @@ describe('faults with 20 running pods', () => {
     expect(Object.keys(before.pods)).toHaveLength(20);
     expect(before.running.length).toBe(40); // 20 sandboxes + 20 containers
     const { flaps } = await watchFlaps(async () => {
-      const old = cluster.agent(NODE).pid;
+      const old = cluster.agent(NODE).id;
       await cluster.kill(cluster.agent(NODE), 'SIGKILL');
       const restarted = Date.now();
-      expect((await cluster.startAgent(NODE)).pid).not.toBe(old);
+      expect((await cluster.startAgent(NODE)).id).not.toBe(old);
       const left = 10_000 - (Date.now() - restarted);
       await until('the restarted agent to see all 20 pods Running and Ready', agentSeesAllReady, Math.max(left, 0), 200);
       await until('all 20 pods Ready via the API, same containers', () => intact(before), Math.max(10_000 - (Date.now() - restarted), 0), 200);

@@ -1,16 +1,16 @@
 // Black-box, several nodes: one `nodelet apiserver` (node grace shortened to 20 s) and three
-// `nodelet agent`s on the one engine under different node names and labels. Scheduling by
+// `nodelet agent`s, each in its own harness container, on the one engine under different node names and labels. Scheduling by
 // nodeSelector and by cpu requests, and what happens to the cluster when one agent dies.
 // Allocatable cannot differ between agents on one host (capacity is the host's; there is no
 // flag or config key for it), so "fits only one node" is made by filling two nodes' cpu first.
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODES, PODS } from '../apiserver/client/client.ts';
-import { busyboxPod, engineContainers, nodeCondition, podReady, TestCluster } from './support/cluster.ts';
+import { busyboxPod, engineContainers, nodeCondition, nodeName, podReady, TestCluster } from './support/cluster.ts';
 
 const RUN = String(process.pid);
 const ZONES = ['a', 'b', 'c'] as const;
-const NODE = { a: `e2e-mn-a-${RUN}`, b: `e2e-mn-b-${RUN}`, c: `e2e-mn-c-${RUN}` };
+const NODE = { a: nodeName('e2e-mn-a'), b: nodeName('e2e-mn-b'), c: nodeName('e2e-mn-c') };
 const ALL = ZONES.map((z) => NODE[z]);
 const GRACE_S = 20;
 const cluster = new TestCluster('e2e-multinode');

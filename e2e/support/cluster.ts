@@ -1,10 +1,10 @@
-// A small multi-process test cluster for e2e: `nodelet apiserver` and any number of
-// `nodelet agent`s started directly as processes (own temp dir, free loopback ports), so tests can
-// kill and restart each one by pid. Waits use list+watch on the API. `cleanup()` stops what it
-// started (by pid) and removes the containers of every node it started (by nodelet's node label),
-// whatever happened in the test.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// A test cluster for e2e: `nodelet apiserver` and any number of `nodelet agent`s, each in its own
+// container started with testcontainers (see launcher.ts), in one temp dir with free loopback
+// ports, so tests can kill and restart each one. Waits use list+watch on the API. `cleanup()` removes
+// the containers it started and every container its nodes' agents made (through the runtime under
+// test, runtime.ts), whatever happened in the test. Node names should come from `nodeName()`: they
+// end with the session id, so the e2e global teardown can still find a crashed file's leftovers.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
@@ -13,31 +13,24 @@ import { loadKubeconfig } from '../../apiserver/client/kubeconfig.ts';
 import { renderKubeconfig } from '../../apiserver/kubeconfig.ts';
 import { Kubectl } from '../../apiserver/testing/kubectl.ts';
 import { freePort, sleep, until } from '../../lib/testing/wait.ts';
+import { e2eSession, launch, remove, signal, type Launched } from './launcher.ts';
+import { e2eRuntime, type BindMount, type E2eRuntime, type EngineContainer } from './runtime.ts';
 
 export { freePort, sleep, until };
-import { silentLogger } from '../../lib/log.ts';
-import { PROJECT_ROOT } from '../../lib/paths.ts';
-import { removeManagedContainers } from '../../runtime/docker/cleanup.ts';
-import { discoverEngine, dockerFor } from '../../runtime/docker/discovery.ts';
-import { LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_NAME } from '../../runtime/labels.ts';
+export type { EngineContainer };
 
-
-
-
-export interface Proc {
-  name: string;
-  args: string[];
-  logFile: string;
-  child: ChildProcess;
-  pid: number;
-  exited: Promise<void>;
-}
+export type Proc = Launched;
 
 export interface AgentProc extends Proc {
   node: string;
   port: number;
   healthzPort: number;
   rootDir: string;
+}
+
+/** A node name unique to this e2e session: `<base>-<session>`. */
+export function nodeName(base: string): string {
+  return `${base}-${e2eSession()}`;
 }
 
 export function nodeCondition(node: Node, type: string): string | undefined {
@@ -48,36 +41,19 @@ export function podReady(pod: Pod): boolean {
   return pod.status?.phase === 'Running' && pod.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 }
 
-export interface EngineContainer {
-  id: string;
-  state: string;
-  pod: string;
-  container: string;
-  node: string;
-}
-
-/** The containers nodelet made for these nodes, from the engine. */
+/** The containers the agents made for these nodes, from the runtime under test. */
 export async function engineContainers(nodes: string[]): Promise<EngineContainer[]> {
-  const engine = await discoverEngine(silentLogger);
-  if (engine === undefined) throw new Error('no engine');
-  const docker = dockerFor(engine);
-  const out: EngineContainer[] = [];
-  for (const node of nodes) {
-    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE_NAME}=${node}`] } });
-    for (const c of list) {
-      out.push({ id: c.Id, state: c.State, pod: c.Labels[LABEL_POD_NAME] ?? '', container: c.Labels[LABEL_CONTAINER_NAME] ?? '', node: c.Labels[LABEL_NODE_NAME] ?? '' });
-    }
-  }
-  return out;
+  return (await e2eRuntime()).containers(nodes);
 }
 
 export class TestCluster {
   apiPort = 0;
   private tmp: string | undefined;
   private api: Proc | undefined;
+  private runtimeUnderTest: E2eRuntime | undefined;
   private readonly agents = new Map<string, AgentProc>();
   private readonly nodes = new Set<string>();
-  private readonly procs = new Set<Proc>();
+  private readonly started = new Set<string>();
   private kubectlHarness: Kubectl | undefined;
   private adminClient: ApiClient | undefined;
 
@@ -114,26 +90,13 @@ export class TestCluster {
     return a;
   }
 
-  private spawn(name: string, args: string[]): Proc {
-    const logFile = join(this.dir, `${name}.log`);
-    const fd = openSync(logFile, 'a');
-    const child = spawn(join(PROJECT_ROOT, 'bin/nodelet'), args, {
-      cwd: PROJECT_ROOT, stdio: ['ignore', fd, fd], env: { ...process.env, NODELET_STATE_DIR: this.dir },
-    });
-    closeSync(fd);
-    if (child.pid === undefined) throw new Error(`could not start ${name}`);
-    const exited = new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once('exit', () => { resolve(); });
-    });
-    const proc: Proc = { name, args, logFile, child, pid: child.pid, exited };
-    this.procs.add(proc);
-    void exited.then(() => { this.procs.delete(proc); });
-    return proc;
+  private async runtime(): Promise<E2eRuntime> {
+    this.runtimeUnderTest ??= await e2eRuntime();
+    return this.runtimeUnderTest;
   }
 
   /** The last lines of a process log, for failure messages. */
-  tail(proc: Proc, lines = 30): string {
+  tail(proc: Pick<Proc, 'logFile'>, lines = 30): string {
     try {
       return readFileSync(proc.logFile, 'utf8').split('\n').slice(-lines).join('\n');
     } catch {
@@ -141,24 +104,36 @@ export class TestCluster {
     }
   }
 
+  private async launch(name: string, args: string[], ready: () => Promise<boolean>, extra: { mounts?: BindMount[]; env?: Record<string, string> } = {}): Promise<Proc> {
+    // a restart reuses the name: the old container (killed, or exited) goes first
+    const prev = name === 'apiserver' ? this.api : this.agents.get(name.replace(/^agent-/, ''));
+    if (prev !== undefined) await remove(prev.id);
+    const full = `${this.prefix}-${name}`;
+    const proc = await launch({
+      name: full, args, dir: this.dir, mounts: extra.mounts ?? [], env: extra.env ?? {}, ready,
+      logTail: () => this.tail({ logFile: join(this.dir, `${full}.log`) }),
+    });
+    this.started.add(proc.id);
+    return proc;
+  }
+
   /** Starts (or restarts, same data dir and port) the API server and waits for /readyz. */
   async startApiserver(extra: string[] = []): Promise<Proc> {
     if (this.apiPort === 0) this.apiPort = await freePort();
-    const proc = this.spawn('apiserver', ['apiserver', '--data-dir', this.apiDir, '--port', String(this.apiPort), ...extra]);
-    this.api = proc;
+    mkdirSync(this.apiDir, { recursive: true });
     const kubeconfig = join(this.apiDir, 'kubeconfig');
-    await until(`API server /readyz (log: ${proc.logFile})`, async () => {
-      if (proc.child.exitCode !== null) throw new Error(`API server exited: ${this.tail(proc)}`);
+    const proc = await this.launch('apiserver', ['apiserver', '--data-dir', this.apiDir, '--port', String(this.apiPort), ...extra], async () => {
       let text: string;
       try {
         text = readFileSync(kubeconfig, 'utf8');
       } catch {
-        return undefined;
+        return false;
       }
       this.kubectlHarness ??= new Kubectl(text);
       const r = await this.kubectl.run(['get', '--raw', '/readyz'], { timeoutMs: 5000 });
       return r.code === 0 && r.stdout.trim() === 'ok';
-    }, 60_000);
+    });
+    this.api = proc;
     this.adminClient ??= ApiClient.fromConnection(loadKubeconfig(kubeconfig), { retryDelayMs: 200 });
     return proc;
   }
@@ -176,29 +151,23 @@ export class TestCluster {
       server: conn.server, caCert: conn.ca ?? '', token: readFileSync(join(this.apiDir, 'node-token'), 'utf8').trim(), user: `system:node:${node}`,
     }), { mode: 0o600 });
     this.nodes.add(node);
-    const proc = this.spawn(`agent-${node}`, [
+    const access = (await this.runtime()).agentAccess();
+    const proc = await this.launch(`agent-${node}`, [
       'agent', '--kubeconfig', nodeKubeconfig, '--node-name', node, '--root-dir', rootDir,
       '--port', String(port), '--healthz-port', String(healthzPort),
-    ]);
-    const agent: AgentProc = { ...proc, node, port, healthzPort, rootDir };
-    this.agents.set(node, agent);
-    await until(`agent ${node} /healthz`, async () => {
-      if (proc.child.exitCode !== null) throw new Error(`agent ${node} exited: ${this.tail(proc)}`);
+    ], async () => {
       const res = await fetch(`http://127.0.0.1:${String(healthzPort)}/healthz`, { signal: AbortSignal.timeout(2000) });
       await res.text();
       return res.ok;
-    }, 60_000);
+    }, access);
+    const agent: AgentProc = { ...proc, node, port, healthzPort, rootDir };
+    this.agents.set(node, agent);
     return agent;
   }
 
-  /** Sends a signal by pid and waits for the process to exit. */
-  async kill(proc: Proc, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    try {
-      process.kill(proc.pid, signal);
-    } catch {
-      return;
-    }
-    await Promise.race([proc.exited, sleep(20_000)]);
+  /** Sends a signal to the process (in its container) and waits for it to exit. */
+  async kill(proc: Proc, sig: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await signal(proc, sig);
   }
 
   /**
@@ -244,23 +213,24 @@ export class TestCluster {
     return r.stdout;
   }
 
-  /** Stops every process it started (SIGKILL by pid), removes every node's containers and the temp dir. */
+  /** Removes every container it started, every container its nodes' agents made, and the temp dir. */
   async cleanup(): Promise<void> {
     try {
-      await Promise.all([...this.procs].map((p) => this.kill(p, 'SIGKILL')));
+      await Promise.all([...this.started].map((id) => remove(id)));
     } finally {
       try {
-        const engine = await discoverEngine(silentLogger);
-        if (engine !== undefined) {
-          const docker = dockerFor(engine);
-          for (const node of this.nodes) await removeManagedContainers(docker, node);
-        }
+        if (this.nodes.size > 0) await (await this.runtime()).removeNodeContainers([...this.nodes]);
       } finally {
         this.adminClient?.close();
         this.kubectlHarness?.cleanup();
         if (this.tmp !== undefined) rmSync(this.tmp, { recursive: true, force: true });
       }
     }
+  }
+
+  /** `await using cluster = new TestCluster(…)` cleans up at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.cleanup();
   }
 }
 
