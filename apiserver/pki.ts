@@ -1,11 +1,10 @@
 // The API server's credentials, made on first start and kept under the data dir: a CA, a serving
 // certificate for 127.0.0.1/localhost (and any extra names) signed by it, an admin token for
 // users and a node token for agents. Later starts reuse them, so kubeconfigs stay valid.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import { createCertificate, newKeyPair, subjectOf } from '../lib/x509.ts';
 
 export interface ServerCredentials {
   caCert: string;
@@ -20,58 +19,41 @@ export interface CertificateOptions {
   hosts?: string[];
 }
 
-function rsaKey(): { privatePem: string; publicPem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    privatePem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
-    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
-}
+const CA_NAME = 'nodelet-ca';
 
-function serial(): string {
-  // Positive, 16 bytes.
-  return '01' + randomBytes(15).toString('hex');
-}
-
+// Keys are ECDSA P-256 made by Node's crypto (an RSA 2048 key took 50–400 ms each on first start);
+// a CA made by an older version (RSA) still signs new serving certificates.
 export function createCertificateAuthority(now = Date.now()): { cert: string; key: string } {
-  const key = rsaKey();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(key.publicPem);
-  cert.serialNumber = serial();
-  cert.validity.notBefore = new Date(now - 60 * 60 * 1000);
-  cert.validity.notAfter = new Date(now + 10 * 365 * 24 * 3600 * 1000);
-  const subject = [{ name: 'commonName', value: 'nodelet-ca' }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(key.privatePem), forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: key.privatePem };
+  const key = newKeyPair();
+  const cert = createCertificate({
+    subject: CA_NAME,
+    publicKey: key.publicKey,
+    signingKey: key.privateKey,
+    notBefore: new Date(now - 60 * 60 * 1000),
+    notAfter: new Date(now + 10 * 365 * 24 * 3600 * 1000),
+    ca: true,
+    keyUsage: ['digitalSignature', 'keyCertSign', 'cRLSign'],
+    subjectKeyId: true,
+  });
+  return { cert, key: key.pem };
 }
 
 export function createServingCertificate(ca: { cert: string; key: string }, options: CertificateOptions = {}, now = Date.now()): { cert: string; key: string } {
-  const key = rsaKey();
-  const caCert = forge.pki.certificateFromPem(ca.cert);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(key.publicPem);
-  cert.serialNumber = serial();
-  cert.validity.notBefore = new Date(now - 60 * 60 * 1000);
-  cert.validity.notAfter = new Date(now + 5 * 365 * 24 * 3600 * 1000);
-  cert.setSubject([{ name: 'commonName', value: 'nodelet-apiserver' }]);
-  cert.setIssuer(caCert.subject.attributes);
-  const hosts = [...new Set(['127.0.0.1', 'localhost', '::1', ...(options.hosts ?? [])])];
-  const altNames = hosts.map((h) => (isIP(h) !== 0 ? { type: 7, ip: h } : { type: 2, value: h }));
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-    { name: 'subjectAltName', altNames },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(ca.key), forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: key.privatePem };
+  const key = newKeyPair();
+  // the issuer exactly as the CA's certificate names itself (Go and OpenSSL match the bytes)
+  const issuer = subjectOf(new X509Certificate(ca.cert).raw);
+  const cert = createCertificate({
+    subject: 'nodelet-apiserver',
+    issuer: { name: issuer.name, key: createPrivateKey(ca.key), keyId: issuer.keyId },
+    publicKey: key.publicKey,
+    notBefore: new Date(now - 60 * 60 * 1000),
+    notAfter: new Date(now + 5 * 365 * 24 * 3600 * 1000),
+    // an ECDSA key signs; it does not encipher keys
+    keyUsage: ['digitalSignature'],
+    extKeyUsage: ['serverAuth', 'clientAuth'],
+    hosts: [...new Set(['127.0.0.1', 'localhost', '::1', ...(options.hosts ?? [])])],
+  });
+  return { cert, key: key.pem };
 }
 
 function token(): string {

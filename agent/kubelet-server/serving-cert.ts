@@ -2,11 +2,11 @@
 // self-signed on first start (CN <host>-ca@<unix time>, SANs for the node's names and addresses)
 // and kept under the root dir; made again when missing, unreadable, expired or not covering the
 // node's current names.
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import { createCertificate, newKeyPair } from '../../lib/x509.ts';
 
 export interface ServingCert {
   cert: string;
@@ -31,23 +31,20 @@ function covers(pem: string, names: string[], now: number): boolean {
 }
 
 export function makeSelfSignedCert(host: string, names: string[], now = Date.now()): { cert: string; key: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = `01${now.toString(16)}`;
-  cert.validity.notBefore = new Date(now - 60_000);
-  cert.validity.notAfter = new Date(now + VALID_MS);
-  cert.setSubject([{ name: 'commonName', value: `${host}@${String(Math.floor(now / 1000))}` }]);
-  cert.setIssuer([{ name: 'commonName', value: `${host}-ca@${String(Math.floor(now / 1000))}` }]);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: names.map((n) => (isIP(n) === 0 ? { type: 2, value: n } : { type: 7, ip: n })) },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: keyPem };
+  // ECDSA P-256 from Node's crypto: instant, where an RSA 2048 key took 50–400 ms on first start
+  const key = newKeyPair();
+  const seconds = String(Math.floor(now / 1000));
+  const cert = createCertificate({
+    subject: `${host}@${seconds}`,
+    issuer: { name: `${host}-ca@${seconds}`, key: key.privateKey },
+    publicKey: key.publicKey,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + VALID_MS),
+    keyUsage: ['digitalSignature'],
+    extKeyUsage: ['serverAuth'],
+    hosts: names,
+  });
+  return { cert, key: key.pem };
 }
 
 /** Reads <dir>/kubelet.crt and kubelet.key, or makes and writes them. */
