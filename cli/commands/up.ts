@@ -2,7 +2,8 @@
 // if needed, starts the API server and one agent for this machine in the background (pid files and
 // logs under .run/), waits until the node is Ready and prints how to use kubectl. Idempotent:
 // starts only what is not running. `down` stops both and removes the containers nodelet created.
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -10,14 +11,11 @@ import type { Node } from 'kubernetes-types/core/v1.d.ts';
 import { ApiClient, NODES } from '../../apiserver/client/client.ts';
 import { loadKubeconfig } from '../../apiserver/client/kubeconfig.ts';
 import { renderKubeconfig } from '../../apiserver/kubeconfig.ts';
+import { ensureCredentials } from '../../apiserver/pki.ts';
 import { daemon, runningPid, startDaemon, stopDaemon } from '../../lib/daemon.ts';
 import { NodeletError } from '../../lib/errors.ts';
-import { createLogger } from '../../lib/log.ts';
+import { createLogger, type Logger } from '../../lib/log.ts';
 import { PROJECT_ROOT, stateDir } from '../../lib/paths.ts';
-import { dockerFor, discoverEngine } from '../../runtime/docker/discovery.ts';
-import { removeManagedContainers } from '../../runtime/docker/cleanup.ts';
-import { stopLocalEngine } from '../../runtime/docker/local-engine.ts';
-import { setupEngineAndImages } from './setup.ts';
 
 export interface UpOptions {
   port: number;
@@ -28,78 +26,170 @@ export interface UpOptions {
   timeoutMs: number;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, logFile: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/** How often the waits below look again (all local: a refused connection costs microseconds). */
+const POLL_MS = 20;
+
+interface Limit {
+  deadline: number;
+  timeoutMs: number;
+}
+
+async function waitFor<T>(what: string, limit: Limit, logFile: string, probe: () => Promise<T | undefined>): Promise<T> {
   let last: unknown;
-  while (Date.now() < deadline) {
+  while (Date.now() < limit.deadline) {
     try {
       const v = await probe();
       if (v !== undefined) return v;
     } catch (err) {
       last = err;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
+  throw timeout(what, limit, logFile, last);
+}
+
+function timeout(what: string, limit: Limit, logFile: string, last?: unknown): NodeletError {
   const why = last instanceof Error ? `: ${last.message}` : '';
-  throw new NodeletError('up.timeout', `${what} did not happen within ${timeoutMs / 1000}s${why}; see ${logFile}`);
+  return new NodeletError('up.timeout', `${what} did not happen within ${String(limit.timeoutMs / 1000)}s${why}; see ${logFile}`);
 }
 
-function nodeReady(node: Node): boolean {
-  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+/** Ready=True, and when `since` is given reported at or after it (not left over from an earlier agent). */
+function nodeReady(node: Node, since: number | undefined): boolean {
+  const c = node.status?.conditions?.find((x) => x.type === 'Ready');
+  if (c?.status !== 'True') return false;
+  return since === undefined || Date.parse(c.lastHeartbeatTime ?? '') >= Math.floor(since / 1000) * 1000;
 }
 
-export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
-  const log = createLogger('up');
+function httpGet(url: string, timeoutMs: number, socketPath?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { timeout: timeoutMs, ...(socketPath === undefined ? {} : { socketPath }) }, (res) => {
+      res.resume();
+      res.on('end', () => { resolve(res.statusCode ?? 0); });
+    });
+    req.on('timeout', () => { req.destroy(new Error(`no answer within ${String(timeoutMs)} ms`)); });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Whether the engine the agent will find answers right now, without loading the Docker client:
+ * the usual case (DOCKER_HOST unset or a unix socket) lets the agent start at once, beside the
+ * engine and image checks. Anything else waits for setup first.
+ */
+async function engineAnswers(): Promise<boolean> {
+  const host = process.env['DOCKER_HOST'];
+  const socket = host === undefined || host === '' ? '/var/run/docker.sock' : host.startsWith('unix://') ? host.slice(7) : undefined;
+  if (socket === undefined || !existsSync(socket)) return false;
+  try {
+    return (await httpGet('http://docker/_ping', 1000, socket)) === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function setupEngineAndImages(): Promise<void> {
+  await (await import('./setup.ts')).setupEngineAndImages();
+}
+
+/** Waits until the node is Ready, watching it (the API server must answer first). */
+async function watchNodeReady(admin: ApiClient, nodeName: string, since: number | undefined, limit: Limit, logFile: string): Promise<void> {
+  const signal = AbortSignal.timeout(Math.max(0, limit.deadline - Date.now()));
+  for await (const ev of admin.listWatch<Node>(NODES, undefined, { fieldSelector: `metadata.name=${nodeName}`, signal })) {
+    if (ev.type !== 'DELETED' && nodeReady(ev.object, since)) return;
+  }
+  throw timeout(`node ${nodeName} Ready`, limit, logFile);
+}
+
+export async function up(o: UpOptions, log: Logger = createLogger('up')): Promise<{ kubeconfig: string }> {
+  const startedAt = Date.now();
+  const limit: Limit = { deadline: startedAt + o.timeoutMs, timeoutMs: o.timeoutMs };
+  const t = (): number => Date.now() - startedAt;
   const state = stateDir();
-  await setupEngineAndImages();
-
   const apiDir = join(state, 'apiserver');
   const api = daemon(state, 'apiserver');
-  const a = startDaemon(api, ['apiserver', '--data-dir', apiDir, '--port', String(o.port)]);
-  log.info({ pid: a.pid, started: a.started }, 'apiserver');
+  const agent = daemon(state, 'agent');
   const adminKubeconfig = join(apiDir, 'kubeconfig');
-  const admin = await waitFor('API server ready', o.timeoutMs, api.logFile, async () => {
-    if (!existsSync(adminKubeconfig)) return undefined;
-    const client = ApiClient.fromConnection(loadKubeconfig(adminKubeconfig));
-    await client.list(NODES, undefined);
-    return client;
-  });
 
-  // The agent authenticates with the node token, not the admin's.
-  const conn = loadKubeconfig(adminKubeconfig);
+  // The credentials first (a few ms: EC keys), so the agent's kubeconfig exists before the API
+  // server answers and both daemons load at the same time. The API server finds them and keeps
+  // them. One already running has its own, on its own port.
+  let conn: { server: string; caCert: string; adminToken: string; nodeToken: string };
+  if (runningPid(api) !== undefined && existsSync(adminKubeconfig)) {
+    const admin = loadKubeconfig(adminKubeconfig);
+    conn = {
+      server: admin.server, caCert: admin.ca ?? '', adminToken: admin.token ?? '',
+      nodeToken: readFileSync(join(apiDir, 'node-token'), 'utf8').trim(),
+    };
+  } else {
+    // the hosts the API server asks for with its default --host (else it would make another cert)
+    const creds = ensureCredentials(apiDir, { hosts: ['127.0.0.1'] });
+    conn = { server: `https://127.0.0.1:${String(o.port)}`, caCert: creds.caCert, adminToken: creds.adminToken, nodeToken: creds.nodeToken };
+  }
   const nodeKubeconfig = join(state, 'node.kubeconfig');
+  // The agent authenticates with the node token, not the admin's.
   writeFileSync(nodeKubeconfig, renderKubeconfig({
-    server: conn.server,
-    caCert: conn.ca ?? '',
-    token: readFileSync(join(apiDir, 'node-token'), 'utf8').trim(),
-    user: `system:node:${o.nodeName}`,
+    server: conn.server, caCert: conn.caCert, token: conn.nodeToken, user: `system:node:${o.nodeName}`,
   }), { mode: 0o600 });
 
-  const agent = daemon(state, 'agent');
-  const g = startDaemon(agent, [
-    'agent',
-    '--kubeconfig', nodeKubeconfig,
-    '--node-name', o.nodeName,
-    '--root-dir', join(state, 'agent'),
-    '--manifests', join(state, 'manifests'),
-    '--port', String(o.kubeletPort),
-    '--healthz-port', String(o.healthzPort),
-  ]);
-  log.info({ pid: g.pid, started: g.started }, 'agent');
-  // the Node may still look Ready from an agent that died (its lease has not expired): wait for
-  // this agent's own health endpoint too
-  await waitFor('agent healthy', o.timeoutMs, agent.logFile, async () => {
-    const res = await fetch(`http://127.0.0.1:${String(o.healthzPort)}/healthz`, { signal: AbortSignal.timeout(2000) });
-    await res.text();
-    return res.ok ? true : undefined;
-  });
-  await waitFor(`node ${o.nodeName} Ready`, o.timeoutMs, agent.logFile, async () => {
-    const node = await admin.get<Node>(NODES, undefined, o.nodeName);
-    return nodeReady(node) ? node : undefined;
-  });
+  const a = startDaemon(api, ['apiserver', '--data-dir', apiDir, '--port', String(o.port)]);
+  log.info({ pid: a.pid, started: a.started, ms: t() }, 'apiserver');
+
+  const startAgent = (): { pid: number; started: boolean } => {
+    const g = startDaemon(agent, [
+      'agent',
+      '--kubeconfig', nodeKubeconfig,
+      '--node-name', o.nodeName,
+      '--root-dir', join(state, 'agent'),
+      '--manifests', join(state, 'manifests'),
+      '--port', String(o.kubeletPort),
+      '--healthz-port', String(o.healthzPort),
+    ]);
+    log.info({ pid: g.pid, started: g.started, ms: t() }, 'agent');
+    return g;
+  };
+  // A warm engine: the agent starts now and the engine/image checks run beside it. Otherwise the
+  // engine comes first (setup may start dockerd), then the agent.
+  let g: { pid: number; started: boolean } | undefined;
+  let setup: Promise<void>;
+  if (await engineAnswers()) {
+    g = startAgent();
+    setup = setupEngineAndImages();
+  } else {
+    setup = setupEngineAndImages();
+  }
+  setup = setup.then(() => { log.info({ ms: t() }, 'engine and images checked'); });
+  // no unhandled rejection while the waits below run; awaited at the end
+  setup.catch(() => undefined);
+
+  const admin = new ApiClient({ server: conn.server, ca: conn.caCert, token: conn.adminToken, retryDelayMs: POLL_MS });
+  try {
+    const apiReady = waitFor('API server ready', limit, api.logFile, async () => {
+      await admin.list(NODES, undefined, { limit: 1 });
+      log.info({ ms: t() }, 'API server answers');
+      return true;
+    });
+    if (g === undefined) {
+      await setup;
+      g = startAgent();
+    }
+    const started = g.started;
+    // the Node may still look Ready from an agent that died (its lease has not expired): wait for
+    // this agent's own health endpoint, and for a Ready status it reported (when it is new)
+    const healthy = waitFor('agent healthy', limit, agent.logFile, async () => {
+      const ok = (await httpGet(`http://127.0.0.1:${String(o.healthzPort)}/healthz`, 2000)) === 200 ? true : undefined;
+      if (ok) log.info({ ms: t() }, 'agent healthy');
+      return ok;
+    });
+    const ready = apiReady.then(() => watchNodeReady(admin, o.nodeName, started ? startedAt : undefined, limit, agent.logFile))
+      .then(() => { log.info({ ms: t() }, 'node Ready'); });
+    await Promise.all([apiReady, healthy, ready, setup]);
+  } finally {
+    admin.close();
+  }
 
   const kubeconfig = join(state, 'kubeconfig');
-  copyFileSync(adminKubeconfig, kubeconfig);
+  writeFileSync(kubeconfig, renderKubeconfig({ server: conn.server, caCert: conn.caCert, token: conn.adminToken }), { mode: 0o600 });
   writeFileSync(join(state, 'node-name'), o.nodeName);
   return { kubeconfig };
 }
@@ -113,13 +203,15 @@ export async function down(opts: { engine?: boolean } = {}): Promise<void> {
     if (await stopDaemon(d)) log.info({ daemon: name }, 'stopped');
   }
   const nodeFile = join(state, 'node-name');
+  const { dockerFor, discoverEngine } = await import('../../runtime/docker/discovery.ts');
+  const { removeManagedContainers } = await import('../../runtime/docker/cleanup.ts');
   const engine = await discoverEngine(log);
   if (engine !== undefined && existsSync(nodeFile)) {
     // Only this node's containers: tests or other agents on the same engine keep theirs.
     const removed = await removeManagedContainers(dockerFor(engine), readFileSync(nodeFile, 'utf8').trim());
     log.info({ removed }, 'removed containers nodelet created');
   }
-  if (opts.engine === true) await stopLocalEngine(state, log);
+  if (opts.engine === true) await (await import('../../runtime/docker/local-engine.ts')).stopLocalEngine(state, log);
 }
 
 export function registerUp(program: Command): void {
