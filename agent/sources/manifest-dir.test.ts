@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile, unlink } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
@@ -85,6 +85,24 @@ describe('ManifestDirSource', () => {
     await src.rescan();
     expect(events.slice(4)).toEqual([expect.stringMatching(/^remove /)]);
     expect(src.pods().map((p) => p.metadata?.name)).toEqual(['a-node1']);
+  });
+
+  it('rescans of unchanged files keep their pods and problems; a rewrite is seen even with the old mtime', async () => {
+    await writeFile(join(dir, 'a.yaml'), podYaml('a'));
+    await writeFile(join(dir, 'bad.yaml'), 'kind: Service\n');
+    await start();
+    const pod = src.pods()[0];
+    await src.rescan();
+    await src.rescan();
+    expect(events).toEqual(['add a-node1']);
+    expect(src.pods()[0]).toBe(pod);
+    expect(src.problems().map((p) => p.source.split('/').pop())).toEqual(['bad.yaml']);
+    // Same size, same mtime: the inode change time (and the content) still differ.
+    const before = await stat(join(dir, 'a.yaml'));
+    await writeFile(join(dir, 'a.yaml'), podYaml('a', 'busybox:9'));
+    await utimes(join(dir, 'a.yaml'), before.atime, before.mtime);
+    await src.rescan();
+    expect(events.slice(1)).toEqual([expect.stringMatching(/^remove /), 'add a-node1']);
   });
 
   it.each([

@@ -2,8 +2,10 @@
 // every non-hidden file is read as multi-document YAML (or JSON); each Pod document becomes a
 // static pod named <name>-<nodeName> with a stable uid derived from the node, the file and the
 // content (so a changed manifest is a new pod: the old one is terminated, the new one started).
-// The folder is watched (fs.watch, debounced) and rescanned periodically as a safety net. Bad
-// documents are logged, listed in problems() and skipped; they never stop the others.
+// The folder is watched (fs.watch, debounced) and rescanned periodically as a safety net; a
+// rescan stats every file but reads and parses only files whose stat (mtime, ctime, size, inode)
+// changed since the last scan. Bad documents are logged, listed in problems() and skipped; they
+// never stop the others.
 import { createHash } from 'node:crypto';
 import type { FSWatcher } from 'node:fs';
 import { watch } from 'node:fs';
@@ -136,8 +138,41 @@ export function toStaticPod(input: unknown, opts: { nodeName: string; file: stri
   };
 }
 
+/** One document of a manifest file, as parsed: a valid pod document with its uid, or a problem. */
+type ParsedDoc = { where: string; doc: unknown; uid: string } | { where: string; problem: string };
+
+/** A file's parse result with the stat it was read at: reused while the stat is unchanged. */
+interface ParsedFile {
+  stamp: string;
+  mtime: number;
+  docs: ParsedDoc[];
+}
+
+function parseManifestFile(path: string, content: string, nodeName: string): ParsedDoc[] {
+  const docs = parseAllDocuments(content);
+  const out: ParsedDoc[] = [];
+  for (const [i, d] of docs.entries()) {
+    const where = docs.length > 1 ? `${path}#${i}` : path;
+    if (d.errors.length > 0) {
+      out.push({ where, problem: `invalid YAML: ${d.errors[0]?.message ?? 'parse error'}` });
+      continue;
+    }
+    const doc: unknown = d.toJS();
+    if (doc === null || doc === undefined) continue;
+    const err = validateManifest(doc);
+    if (err !== undefined) {
+      out.push({ where, problem: err });
+      continue;
+    }
+    out.push({ where, doc, uid: staticPodUid(nodeName, where, doc) });
+  }
+  return out;
+}
+
 export class ManifestDirSource implements PodSource {
   readonly name = 'file';
+  /** path → last parse, so a periodic rescan of unchanged files costs one stat each. */
+  private parsed = new Map<string, ParsedFile>();
   private current = new Map<string, Pod>();
   private lastProblems: SourceProblem[] = [];
   private handler: PodSourceHandler | undefined;
@@ -231,36 +266,34 @@ export class ManifestDirSource implements PodSource {
       return; // keep the current pods: a transient error must not delete them
     }
     const names = new Map<string, string>();
+    const parsed = new Map<string, ParsedFile>();
     for (const f of files) {
       const path = join(dir, f);
-      let content: string;
-      let mtime: number;
+      let file: ParsedFile;
       try {
         const st = await stat(path);
         if (!st.isFile()) continue;
-        mtime = Math.floor(st.mtimeMs);
-        content = await readFile(path, 'utf8');
+        const stamp = `${st.mtimeMs}/${st.ctimeMs}/${st.size}/${st.ino}`;
+        const cached = this.parsed.get(path);
+        if (cached?.stamp === stamp) {
+          file = cached;
+        } else {
+          const content = await readFile(path, 'utf8');
+          file = { stamp, mtime: Math.floor(st.mtimeMs), docs: parseManifestFile(path, content, this.opts.nodeName) };
+        }
       } catch (err) {
         problems.push({ source: path, message: err instanceof Error ? err.message : String(err) });
         continue;
       }
-      const docs = parseAllDocuments(content);
-      for (const [i, d] of docs.entries()) {
-        const where = docs.length > 1 ? `${path}#${i}` : path;
-        if (d.errors.length > 0) {
-          problems.push({ source: where, message: `invalid YAML: ${d.errors[0]?.message ?? 'parse error'}` });
+      parsed.set(path, file);
+      for (const d of file.docs) {
+        if ('problem' in d) {
+          problems.push({ source: d.where, message: d.problem });
           continue;
         }
-        const doc: unknown = d.toJS();
-        if (doc === null || doc === undefined) continue;
-        const err = validateManifest(doc);
-        if (err !== undefined) {
-          problems.push({ source: where, message: err });
-          continue;
-        }
-        const uid = staticPodUid(this.opts.nodeName, where, doc);
+        const { where, uid } = d;
         const prev = this.current.get(uid);
-        const pod = prev ?? toStaticPod(doc, { nodeName: this.opts.nodeName, file: where, uid, seen: mtime });
+        const pod = prev ?? toStaticPod(d.doc, { nodeName: this.opts.nodeName, file: where, uid, seen: file.mtime });
         const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
         const dup = names.get(key);
         if (dup !== undefined) {
@@ -271,6 +304,7 @@ export class ManifestDirSource implements PodSource {
         next.set(uid, pod);
       }
     }
+    this.parsed = parsed;
     for (const p of problems) this.log.warn({ source: p.source, problem: p.message }, 'bad manifest skipped');
     this.lastProblems = problems;
     const prev = this.current;
