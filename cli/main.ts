@@ -3,6 +3,7 @@
 // starts two daemons through this file); help and unknown commands load them all.
 import { Command } from 'commander';
 import { NodeletError } from '../lib/errors.ts';
+import { deferUnusedDockerModules } from './defer-deps.ts';
 
 type Register = (program: Command) => void;
 
@@ -16,6 +17,7 @@ const modules: [names: string[], load: () => Promise<Register>][] = [
 ];
 
 async function main(argv: string[]): Promise<void> {
+  deferUnusedDockerModules();
   const program = new Command('nodelet').description('a kubelet-compatible Kubernetes node on Docker');
   const name = argv.slice(2).find((a) => !a.startsWith('-'));
   const one = modules.find(([names]) => name !== undefined && names.includes(name));
