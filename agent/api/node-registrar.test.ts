@@ -149,15 +149,35 @@ describe('NodeRegistrar', () => {
     expect(node?.status?.capacity?.['pods']).toBe('110');
   });
 
-  it('retries registration with back-off while the API is down and registers a deleted Node again', async () => {
+  it('retries registration every 100 ms while the API server is starting (refused), then backs off', async () => {
     const { client, clock, registrar } = setup();
     client.setDown(true);
+    registrar.start();
+    for (let i = 0; i < 10; i++) await clock.step(100);
+    expect(client.callsOf('create', 'nodes')).toHaveLength(11); // 0, 100, …, 1000 ms
+    await clock.step(4000);
+    const atWindowEnd = client.callsOf('create', 'nodes').length;
+    await clock.step(100);
+    await clock.step(200);
+    await clock.step(400);
+    expect(client.callsOf('create', 'nodes').length - atWindowEnd).toBeLessThanOrEqual(3);
+    client.setDown(false);
+    await clock.step(10_000);
+    await registrar.registered;
+    await registrar.stop();
+  });
+
+  it('retries registration with back-off while the API is down and registers a deleted Node again', async () => {
+    const { client, clock, registrar } = setup();
+    client.failNext('create', new Error('503 from a proxy'), 'nodes');
+    client.failNext('create', new Error('503 from a proxy'), 'nodes');
+    client.failNext('create', new Error('503 from a proxy'), 'nodes');
+    client.failNext('create', new Error('503 from a proxy'), 'nodes');
     registrar.start();
     await clock.step(100);
     await clock.step(200);
     await clock.step(400);
     expect(client.callsOf('create', 'nodes')).toHaveLength(4); // 0, 100, 300, 700 ms
-    client.setDown(false);
     await clock.step(800);
     await registrar.registered;
     const firstUid = client.peek<Node>(NODES, undefined, 'node1')?.metadata?.uid;

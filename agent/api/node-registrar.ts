@@ -174,6 +174,13 @@ export function nodeStatusChanged(a: NodeStatus | undefined, b: NodeStatus): boo
   return !deepEqual(strip(a), strip(b));
 }
 
+/** How long after start a refused connection is retried without back-off. */
+const STARTUP_WINDOW_MS = 5000;
+
+function isConnectionRefused(err: unknown): boolean {
+  return err instanceof Error && (err as Error & { code?: string }).code === 'ECONNREFUSED';
+}
+
 export class NodeRegistrar {
   /** Resolves once the Node exists in the API (created or adopted). */
   readonly registered: Promise<void>;
@@ -230,13 +237,19 @@ export class NodeRegistrar {
 
   private async registerWithRetry(): Promise<void> {
     const delay = new RetryDelay({ initialMs: 100, maxMs: 7000 });
+    const startedAt = this.o.clock.now();
     while (!this.stopped) {
       try {
         await this.register();
         return;
       } catch (err) {
+        // Refused in the first seconds: the API server is most likely starting beside us (`nodelet
+        // up` starts both at once), so try again at the first delay instead of backing off.
+        const starting = isConnectionRefused(err) && this.o.clock.now() - startedAt < STARTUP_WINDOW_MS;
+        if (starting) delay.reset();
         const wait = delay.next();
-        this.log.warn({ err: errorText(err), retryInMs: wait }, 'unable to register node with API server');
+        if (starting) this.log.debug({ err: errorText(err), retryInMs: wait }, 'API server not listening yet');
+        else this.log.warn({ err: errorText(err), retryInMs: wait }, 'unable to register node with API server');
         try {
           await this.o.clock.sleep(wait, this.abort.signal);
         } catch {
