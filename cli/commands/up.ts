@@ -8,13 +8,10 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Node } from 'kubernetes-types/core/v1.d.ts';
-import { ApiClient, NODES } from '../../apiserver/client/client.ts';
-import { loadKubeconfig } from '../../apiserver/client/kubeconfig.ts';
-import { renderKubeconfig } from '../../apiserver/kubeconfig.ts';
+import type { ApiClient, ResourceType } from '../../apiserver/client/client.ts';
 import { ensureCredentials } from '../../apiserver/pki.ts';
 import { daemon, runningPid, startDaemon, stopDaemon } from '../../lib/daemon.ts';
 import { NodeletError } from '../../lib/errors.ts';
-import { createLogger, type Logger } from '../../lib/log.ts';
 import { PROJECT_ROOT, stateDir } from '../../lib/paths.ts';
 
 export interface UpOptions {
@@ -92,8 +89,39 @@ async function setupEngineAndImages(): Promise<void> {
   await (await import('./setup.ts')).setupEngineAndImages();
 }
 
+/**
+ * What `up` needs once the daemons are on their way: loaded after they were started, so that
+ * they wait only for this file's few imports (the logger, YAML and the client take ~60 ms).
+ */
+async function loadRest(): Promise<{
+  createLogger: typeof import('../../lib/log.ts').createLogger;
+  renderKubeconfig: typeof import('../../apiserver/kubeconfig.ts').renderKubeconfig;
+  client: typeof import('../../apiserver/client/client.ts');
+}> {
+  const [log, render, client] = await Promise.all([
+    import('../../lib/log.ts'), import('../../apiserver/kubeconfig.ts'), import('../../apiserver/client/client.ts'),
+  ]);
+  return { createLogger: log.createLogger, renderKubeconfig: render.renderKubeconfig, client };
+}
+
+/**
+ * The agent's kubeconfig, in the shape renderKubeconfig writes but as JSON (which is YAML, for
+ * the agent and kubectl alike), so it is written and the agent started before YAML is loaded.
+ */
+function kubeconfigJson(o: { server: string; caCert: string; token: string; user: string }): string {
+  return `${JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'nodelet', cluster: { server: o.server, 'certificate-authority-data': Buffer.from(o.caCert).toString('base64') } }],
+    users: [{ name: o.user, user: { token: o.token } }],
+    contexts: [{ name: 'nodelet', context: { cluster: 'nodelet', user: o.user, namespace: 'default' } }],
+    'current-context': 'nodelet',
+    preferences: {},
+  }, null, 2)}\n`;
+}
+
 /** Waits until the node is Ready, watching it (the API server must answer first). */
-async function watchNodeReady(admin: ApiClient, nodeName: string, since: number | undefined, limit: Limit, logFile: string): Promise<void> {
+async function watchNodeReady(admin: ApiClient, NODES: ResourceType, nodeName: string, since: number | undefined, limit: Limit, logFile: string): Promise<void> {
   const signal = AbortSignal.timeout(Math.max(0, limit.deadline - Date.now()));
   for await (const ev of admin.listWatch<Node>(NODES, undefined, { fieldSelector: `metadata.name=${nodeName}`, signal })) {
     if (ev.type !== 'DELETED' && nodeReady(ev.object, since)) return;
@@ -101,7 +129,7 @@ async function watchNodeReady(admin: ApiClient, nodeName: string, since: number 
   throw timeout(`node ${nodeName} Ready`, limit, logFile);
 }
 
-export async function up(o: UpOptions, log: Logger = createLogger('up')): Promise<{ kubeconfig: string }> {
+export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
   const startedAt = Date.now();
   const limit: Limit = { deadline: startedAt + o.timeoutMs, timeoutMs: o.timeoutMs };
   const t = (): number => Date.now() - startedAt;
@@ -114,51 +142,46 @@ export async function up(o: UpOptions, log: Logger = createLogger('up')): Promis
   // The credentials first (a few ms: EC keys), so the agent's kubeconfig exists before the API
   // server answers and both daemons load at the same time. The API server finds them and keeps
   // them. One already running has its own, on its own port.
+  const running = runningPid(api) !== undefined && existsSync(adminKubeconfig);
+  // the hosts the API server asks for with its default --host (else it would make another cert)
+  const creds = running ? undefined : ensureCredentials(apiDir, { hosts: ['127.0.0.1'] });
+  const a = startDaemon(api, ['apiserver', '--data-dir', apiDir, '--port', String(o.port)]);
+  const spawnedMs = Math.round(performance.now());
+
   let conn: { server: string; caCert: string; adminToken: string; nodeToken: string };
-  if (runningPid(api) !== undefined && existsSync(adminKubeconfig)) {
-    const admin = loadKubeconfig(adminKubeconfig);
+  if (creds === undefined) {
+    const admin = (await import('../../apiserver/client/kubeconfig.ts')).loadKubeconfig(adminKubeconfig);
     conn = {
       server: admin.server, caCert: admin.ca ?? '', adminToken: admin.token ?? '',
       nodeToken: readFileSync(join(apiDir, 'node-token'), 'utf8').trim(),
     };
   } else {
-    // the hosts the API server asks for with its default --host (else it would make another cert)
-    const creds = ensureCredentials(apiDir, { hosts: ['127.0.0.1'] });
     conn = { server: `https://127.0.0.1:${String(o.port)}`, caCert: creds.caCert, adminToken: creds.adminToken, nodeToken: creds.nodeToken };
   }
   const nodeKubeconfig = join(state, 'node.kubeconfig');
   // The agent authenticates with the node token, not the admin's.
-  writeFileSync(nodeKubeconfig, renderKubeconfig({
+  writeFileSync(nodeKubeconfig, kubeconfigJson({
     server: conn.server, caCert: conn.caCert, token: conn.nodeToken, user: `system:node:${o.nodeName}`,
   }), { mode: 0o600 });
 
-  const a = startDaemon(api, ['apiserver', '--data-dir', apiDir, '--port', String(o.port)]);
-  log.info({ pid: a.pid, started: a.started, ms: t() }, 'apiserver');
-
-  const startAgent = (): { pid: number; started: boolean } => {
-    const g = startDaemon(agent, [
-      'agent',
-      '--kubeconfig', nodeKubeconfig,
-      '--node-name', o.nodeName,
-      '--root-dir', join(state, 'agent'),
-      '--manifests', join(state, 'manifests'),
-      '--port', String(o.kubeletPort),
-      '--healthz-port', String(o.healthzPort),
-    ]);
-    log.info({ pid: g.pid, started: g.started, ms: t() }, 'agent');
-    return g;
-  };
+  const startAgent = (): { pid: number; started: boolean } => startDaemon(agent, [
+    'agent',
+    '--kubeconfig', nodeKubeconfig,
+    '--node-name', o.nodeName,
+    '--root-dir', join(state, 'agent'),
+    '--manifests', join(state, 'manifests'),
+    '--port', String(o.kubeletPort),
+    '--healthz-port', String(o.healthzPort),
+  ]);
   // A warm engine: the agent starts now and the engine/image checks run beside it. Otherwise the
   // engine comes first (setup may start dockerd), then the agent.
-  let g: { pid: number; started: boolean } | undefined;
-  let setup: Promise<void>;
-  if (await engineAnswers()) {
-    g = startAgent();
-    setup = setupEngineAndImages();
-  } else {
-    setup = setupEngineAndImages();
-  }
-  setup = setup.then(() => { log.info({ ms: t() }, 'engine and images checked'); });
+  let g = await engineAnswers() ? startAgent() : undefined;
+
+  const { createLogger, renderKubeconfig, client: { ApiClient, NODES } } = await loadRest();
+  const log = createLogger('up');
+  log.info({ pid: a.pid, started: a.started, sinceProcessStartMs: spawnedMs }, 'apiserver');
+  if (g !== undefined) log.info({ pid: g.pid, started: g.started, ms: t() }, 'agent');
+  const setup = setupEngineAndImages().then(() => { log.info({ ms: t() }, 'engine and images checked'); });
   // no unhandled rejection while the waits below run; awaited at the end
   setup.catch(() => undefined);
 
@@ -172,6 +195,7 @@ export async function up(o: UpOptions, log: Logger = createLogger('up')): Promis
     if (g === undefined) {
       await setup;
       g = startAgent();
+      log.info({ pid: g.pid, started: g.started, ms: t() }, 'agent');
     }
     const started = g.started;
     // the Node may still look Ready from an agent that died (its lease has not expired): wait for
@@ -181,7 +205,7 @@ export async function up(o: UpOptions, log: Logger = createLogger('up')): Promis
       if (ok) log.info({ ms: t() }, 'agent healthy');
       return ok;
     });
-    const ready = apiReady.then(() => watchNodeReady(admin, o.nodeName, started ? startedAt : undefined, limit, agent.logFile))
+    const ready = apiReady.then(() => watchNodeReady(admin, NODES, o.nodeName, started ? startedAt : undefined, limit, agent.logFile))
       .then(() => { log.info({ ms: t() }, 'node Ready'); });
     await Promise.all([apiReady, healthy, ready, setup]);
   } finally {
@@ -195,7 +219,7 @@ export async function up(o: UpOptions, log: Logger = createLogger('up')): Promis
 }
 
 export async function down(opts: { engine?: boolean } = {}): Promise<void> {
-  const log = createLogger('down');
+  const log = (await import('../../lib/log.ts')).createLogger('down');
   const state = stateDir();
   // Agent first, so it does not restart anything while the containers go.
   for (const name of ['agent', 'apiserver']) {
