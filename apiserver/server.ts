@@ -128,7 +128,8 @@ export class ApiServer {
     if (o.dataDir !== undefined) {
       writeFileSync(join(o.dataDir, 'kubeconfig'), api.kubeconfig(), { mode: 0o600 });
     }
-    log.info({ url: api.url }, 'API server listening');
+    // servingMs: since the process started (node, the loader, the modules, storage, credentials)
+    log.info({ url: api.url, servingMs: Math.round(performance.now()) }, 'API server listening');
     return api;
   }
 

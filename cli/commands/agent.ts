@@ -103,6 +103,8 @@ export function registerAgent(program: Command): void {
     .option('--system-reserved <cpu=…,memory=…>', 'with --kubeconfig: resources kept for the host, subtracted from the Node\'s allocatable')
     .option('--config <file>', 'YAML config file (flags win)')
     .action(async (flags: Flags) => {
+      // since the process started (performance's time origin): node, the loader and the modules
+      const loadedMs = Math.round(performance.now());
       const cfg = flags.config === undefined ? {} : await loadAgentConfig(flags.config);
       const nodeName = flags.nodeName ?? cfg.nodeName;
       if (nodeName === undefined || nodeName === '') throw new AgentConfigError('--node-name (or nodeName in the config file) is required');
@@ -159,7 +161,7 @@ export function registerAgent(program: Command): void {
         podList: () => agent.podList(), events: (uid) => agent.events.list(uid), problems: () => agent.problems(),
         metrics: agent.metrics, healthy: () => true,
       }, { port: healthzPort, host: address });
-      log.info({ url: server.url(), node: nodeName, manifests, rootDir, ...(streaming === undefined ? {} : { kubeletPort: streaming.address().port, kubeconfig }) }, 'agent serving');
+      log.info({ url: server.url(), node: nodeName, manifests, rootDir, loadedMs, servingMs: Math.round(performance.now()), ...(streaming === undefined ? {} : { kubeletPort: streaming.address().port, kubeconfig }) }, 'agent serving');
       const streamingNote = streaming === undefined ? '' : `, logs/exec/attach on https://${address}:${String(streaming.address().port)}`;
       process.stdout.write(`nodelet agent ${nodeName} serving on ${server.url()}${streamingNote}\n`);
       await new Promise<void>((done) => {
