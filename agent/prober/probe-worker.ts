@@ -15,6 +15,7 @@
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.d.ts';
 import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
+import type { ProbeTicker } from './probe-ticker.ts';
 import { runProbe, type ProbeAttempt, type ProbeKind, type ProbeRunnerDeps } from './run-probe.ts';
 
 /** A committed result, as the kubelet's results manager holds it. */
@@ -47,6 +48,8 @@ export function initialResult(kind: ProbeKind): ProbeResult {
 /** What a worker needs from its manager. */
 export interface WorkerHost {
   clock: Clock;
+  /** The shared timers every worker's schedule runs on (due times rounded up to a tick). */
+  ticker: ProbeTicker;
   deps: ProbeRunnerDeps;
   log: Logger;
   /** Whether the container (by current ID) has started: no startup probe, or it succeeded. */
@@ -180,12 +183,19 @@ export class ProbeWorker {
     this.pendingTick = false;
   }
 
-  private arm(ms: number): void {
+  /**
+   * Probes `ms` after `from` (default now), then every period. The next due time counts from the
+   * tick the timer was due in, not from when it fired, so the schedule does not drift; after a
+   * stall longer than the period it restarts from now instead of catching up.
+   */
+  private arm(ms: number, from = this.host.clock.now()): void {
     this.timer?.cancel();
-    this.timer = this.host.clock.setTimer(ms, () => {
+    this.timer = this.host.ticker.at(from + ms, (tick) => {
       this.timer = undefined;
       if (!this.active()) return;
-      this.arm(this.timing.periodSeconds * 1000);
+      const period = this.timing.periodSeconds * 1000;
+      const now = this.host.clock.now();
+      this.arm(period, now - tick < period ? tick : now);
       void this.tick();
     });
   }

@@ -16,6 +16,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { silentLogger, type Logger } from '../../lib/log.ts';
 import type { ExecService } from '../../runtime/types.ts';
 import type { ContainerEventSink } from './events.ts';
+import { ProbeTicker } from './probe-ticker.ts';
 import { ProbeWorker, type ProbeResult, type WorkerHost } from './probe-worker.ts';
 import { probeEvent, probeSpecOf, type ProbeAttempt, type ProbeKind, type ProbeRunnerDeps } from './run-probe.ts';
 import type { ProbeTransport } from './transport.ts';
@@ -68,6 +69,11 @@ export interface ProberManagerOptions {
   onChange?: (change: ProbeResultChange) => void;
   /** major.minor for kube-probe/<v> User-Agent headers. */
   kubeVersion?: string;
+  /**
+   * Probe due times are rounded up to this tick so probes due together share one timer (see
+   * probe-ticker.ts). Default 100 ms; 1 keeps every probe on its own millisecond.
+   */
+  probeTickMs?: number;
 }
 
 interface PodEntry {
@@ -115,6 +121,7 @@ export class ProberManager {
     };
     this.host = {
       clock: opts.clock,
+      ticker: new ProbeTicker(opts.clock, opts.probeTickMs),
       deps,
       log: this.log,
       started: () => true, // replaced per worker below
