@@ -31,6 +31,8 @@ export function emptyState(): AgentState {
 export class StateStore {
   readonly path: string;
   private writing: Promise<void> = Promise.resolve();
+  /** What the file holds after the last successful write (a save of the same state skips the write). */
+  private written: string | undefined;
 
   constructor(rootDir: string) {
     this.path = join(rootDir, STATE_FILE);
@@ -47,14 +49,20 @@ export class StateStore {
     }
   }
 
-  /** Writes atomically (temp file + rename); writes are serialized. */
+  /**
+   * Writes atomically (temp file + rename); writes are serialized. A state equal to the one last
+   * written by this store is not written again (the periodic save of a steady node costs no I/O).
+   */
   save(state: AgentState): Promise<void> {
     const data = JSON.stringify(state);
     this.writing = this.writing.catch(() => undefined).then(async () => {
+      if (data === this.written) return;
+      this.written = undefined;
       await mkdir(dirname(this.path), { recursive: true });
       const tmp = `${this.path}.tmp`;
       await writeFile(tmp, data, { mode: 0o600 });
       await rename(tmp, this.path);
+      this.written = data;
     });
     return this.writing;
   }
