@@ -261,9 +261,10 @@ export class NodeRegistrar {
 
   /** One registration attempt (tryRegisterWithAPIServer). */
   async register(): Promise<Node> {
-    const facts = await this.facts();
+    // both ask the engine: at once, not one after the other (this is on the way to node Ready)
+    const [facts, notReady] = await Promise.all([this.facts(), this.runtimeProblem()]);
     const now = this.o.clock.now();
-    const computed = computeNodeStatus(facts, { ...this.o, notReady: await this.runtimeProblem() });
+    const computed = computeNodeStatus(facts, { ...this.o, notReady });
     const labels = { ...(this.o.labels ?? {}), ...defaultLabels(this.o.nodeName, facts) };
     const node: Node = {
       apiVersion: 'v1',
@@ -341,8 +342,8 @@ export class NodeRegistrar {
       return true;
     }
     const now = this.o.clock.now();
-    const facts = await this.facts();
-    const computed = computeNodeStatus(facts, { ...this.o, notReady: await this.runtimeProblem() });
+    const [facts, notReady] = await Promise.all([this.facts(), this.runtimeProblem()]);
+    const computed = computeNodeStatus(facts, { ...this.o, notReady });
     const oldStatus: NodeStatus = server.status ?? {};
     const next: NodeStatus = {
       ...oldStatus,
