@@ -177,6 +177,10 @@ export class Agent {
     const clock = this.clock;
     await mkdir(this.o.rootDir, { recursive: true });
     const info = await runtime.info();
+    // Registration, lease and status loops first: the Node and its Ready status need none of the
+    // steps below, which wait on the engine (state, running containers, the first relist).
+    const api = this.o.api;
+    api?.start();
     const maxPods = this.o.maxPods ?? 110;
     const lookup = this.o.lookup ?? this.o.api?.lookup;
     const env = this.o.env ?? new DefaultPodEnvironment({
@@ -228,8 +232,6 @@ export class Agent {
       update: (pod) => { workers.upsert(pod); },
       remove: (uid) => { workers.remove(uid); },
     };
-    const api = this.o.api;
-    api?.start();
     for (const src of this.sources) {
       // static pods also feed the mirror pods
       await src.start(api !== undefined && src instanceof ManifestDirSource ? teeHandler(handler, api.mirrorPods) : handler);
