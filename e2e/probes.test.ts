@@ -36,7 +36,15 @@ function pod(name: string, container: Container, spec: Partial<PodSpec> = {}): P
 const sh = (script: string, probes: Pick<Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'>): Container => ({
   name: 'c', image: BUSYBOX, command: ['sh', '-c', `${script}\ntrap 'exit 0' TERM; while true; do sleep 1; done`], ...probes,
 });
-const exec = (cmd: string, extra: Partial<Probe> = {}): Probe => ({ exec: { command: ['sh', '-c', cmd] }, periodSeconds: 1, failureThreshold: 1, ...extra });
+/**
+ * An exec probe, period 1 s, failureThreshold 1. Timeout 5 s like upstream's exec liveness rows: on
+ * a loaded 2-core machine a `docker exec` can take more than the 1 s default, and a timeout is a
+ * failure; the timeout rows set 1 s themselves.
+ */
+const exec = (cmd: string, extra: Partial<Probe> = {}): Probe => ({ exec: { command: ['sh', '-c', cmd] }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 1, ...extra });
+/** HTTP GET / TCP on :8080, period 1 s, timeout 5 s, failureThreshold 1. */
+const httpGet = (path: string): Probe => ({ httpGet: { path, port: 8080 }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 1 });
+const tcp = (port: number): Probe => ({ tcpSocket: { port }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 1 });
 /** busybox httpd on :8080 serving /www (index.html and healthz exist; anything else is a 404). */
 const HTTPD = 'mkdir -p /www; echo ok > /www/index.html; echo ok > /www/healthz; httpd -p 8080 -h /www';
 /**
@@ -49,8 +57,8 @@ const PODS_UNDER_TEST: Pod[] = [
   // readiness
   pod('ready-exec-ok', sh('', { readinessProbe: exec('true') })),
   pod('ready-exec-fail', sh('', { readinessProbe: exec('false') })),
-  pod('ready-http-ok', sh(HTTPD, { readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1, failureThreshold: 1 } })),
-  pod('ready-http-404', sh(HTTPD, { readinessProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1, failureThreshold: 1 } })),
+  pod('ready-http-ok', sh(HTTPD, { readinessProbe: httpGet('/') })),
+  pod('ready-http-404', sh(HTTPD, { readinessProbe: httpGet('/missing') })),
   pod('ready-exec-timeout', sh('', { readinessProbe: exec('sleep 10', { timeoutSeconds: 1 }) })),
   pod('ready-delay', sh('', { readinessProbe: exec('true', { initialDelaySeconds: 6 }) })),
   pod('thresholds', sh('', {
@@ -63,10 +71,11 @@ const PODS_UNDER_TEST: Pod[] = [
   pod('live-exec-ok', sh('echo ok > /tmp/health', { livenessProbe: exec('cat /tmp/health') })),
   pod('live-exec-timeout', sh('', { livenessProbe: exec('sleep 10', { timeoutSeconds: 1 }) })),
   pod('live-exec-bg', sh('', { livenessProbe: exec('sleep 10 & exit 1', { timeoutSeconds: 1 }) })),
-  pod('live-tcp-closed', sh('', { livenessProbe: { tcpSocket: { port: 8081 }, periodSeconds: 1, failureThreshold: 1 } })),
-  pod('live-tcp-open', sh(HTTPD, { livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 1 } })),
-  pod('live-http-ok', sh(HTTPD, { livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1, failureThreshold: 1 } })),
-  pod('live-http-404', sh(HTTPD, { livenessProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1, failureThreshold: 1 } })),
+  pod('live-tcp-closed', sh('', { livenessProbe: tcp(8081) })),
+  pod('live-tcp-open', sh(HTTPD, { livenessProbe: tcp(8080) })),
+  pod('live-http-ok', sh(HTTPD, { livenessProbe: httpGet('/healthz') })),
+  pod('live-grpc-closed', sh('', { livenessProbe: { grpc: { port: 2333 }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 1 } })),
+  pod('live-http-404', sh(HTTPD, { livenessProbe: httpGet('/missing') })),
   // startup
   pod('startup-fail', sh('', {
     startupProbe: exec('false', { failureThreshold: 3 }), livenessProbe: exec('true'), readinessProbe: exec('true'),
@@ -204,6 +213,12 @@ describe('liveness', () => {
     await waitForEvent('live-http-404', 'Killing', /failed liveness probe, will be restarted/);
   });
 
+  it('gRPC liveness on a port nothing listens on: restarted', async () => {
+    await waitForRestart('live-grpc-closed');
+    await waitForEvent('live-grpc-closed', 'Unhealthy', /^Liveness probe failed/);
+    await waitForEvent('live-grpc-closed', 'Killing', /^Container c failed liveness probe, will be restarted$/);
+  });
+
   it('exec liveness with timeoutSeconds 1 and a command that sleeps 10 s: a failure, restarted', async () => {
     await waitForRestart('live-exec-timeout');
     await waitForEvent('live-exec-timeout', 'Unhealthy', /^Liveness probe (failed|errored).*timed out/);
@@ -220,7 +235,8 @@ describe('liveness', () => {
     const seen = await observe(names);
     for (const n of names) {
       const statuses = seen.get(n) ?? [];
-      expect(statuses.filter((x) => restarts(x) > 0 || x.status?.containerStatuses?.[0]?.lastState?.terminated !== undefined).map(describePodStatus), `${n} was restarted`).toEqual([]);
+      const probeEvents = (await events(n)).map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
+      expect(statuses.filter((x) => restarts(x) > 0 || x.status?.containerStatuses?.[0]?.lastState?.terminated !== undefined).map(describePodStatus), `${n} was restarted; events ${JSON.stringify(probeEvents)}`).toEqual([]);
       expect(statuses.at(-1)?.status?.phase).toBe('Running');
       expect(running(statuses.at(-1) ?? {})).toBe(true);
     }
