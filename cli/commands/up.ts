@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import type { Node } from 'kubernetes-types/core/v1.d.ts';
 import type { ApiClient, ResourceType } from '../../apiserver/client/client.ts';
 import { ensureCredentials } from '../../apiserver/pki.ts';
-import { daemon, runningPid, startDaemon, stopDaemon } from '../../lib/daemon.ts';
+import { daemon, runningPid, startDaemon, stopDaemon, type Daemon } from '../../lib/daemon.ts';
 import { NodeletError } from '../../lib/errors.ts';
 import { PROJECT_ROOT, stateDir } from '../../lib/paths.ts';
 
@@ -48,6 +48,30 @@ async function waitFor<T>(what: string, limit: Limit, logFile: string, probe: ()
 function timeout(what: string, limit: Limit, logFile: string, last?: unknown): NodeletError {
   const why = last instanceof Error ? `: ${last.message}` : '';
   return new NodeletError('up.timeout', `${what} did not happen within ${String(limit.timeoutMs / 1000)}s${why}; see ${logFile}`);
+}
+
+/** The last lines of a log, for an error message. */
+function logTail(file: string, lines = 8): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `  ${l.slice(0, 400)}`).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Rejects as soon as the daemon is gone (e.g. its port was taken), so `up` fails at once with
+ * its log instead of waiting out the timeout; stops looking when `stop` aborts.
+ */
+function failWhenGone(d: Daemon, stop: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const timer = setInterval(() => {
+      if (runningPid(d) !== undefined) return;
+      clearInterval(timer);
+      reject(new NodeletError('up.exited', `the ${d.name} exited while starting; the end of ${d.logFile}:\n${logTail(d.logFile)}`));
+    }, 100);
+    stop.addEventListener('abort', () => { clearInterval(timer); }, { once: true });
+  });
 }
 
 /** Ready=True, and when `since` is given reported at or after it (not left over from an earlier agent). */
@@ -186,7 +210,10 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
   setup.catch(() => undefined);
 
   const admin = new ApiClient({ server: conn.server, ca: conn.caCert, token: conn.adminToken, retryDelayMs: POLL_MS });
+  const done = new AbortController();
   try {
+    const apiGone = failWhenGone(api, done.signal);
+    apiGone.catch(() => undefined); // raced below; no unhandled rejection meanwhile
     const apiReady = waitFor('API server ready', limit, api.logFile, async () => {
       await admin.list(NODES, undefined, { limit: 1 });
       log.info({ ms: t() }, 'API server answers');
@@ -207,8 +234,9 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
     });
     const ready = apiReady.then(() => watchNodeReady(admin, NODES, o.nodeName, started ? startedAt : undefined, limit, agent.logFile))
       .then(() => { log.info({ ms: t() }, 'node Ready'); });
-    await Promise.all([apiReady, healthy, ready, setup]);
+    await Promise.race([Promise.all([apiReady, healthy, ready, setup]), apiGone, failWhenGone(agent, done.signal)]);
   } finally {
+    done.abort();
     admin.close();
   }
 
