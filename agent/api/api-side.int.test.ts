@@ -106,7 +106,11 @@ describe('the API side with kubectl', () => {
     expect(row(wide.stdout, NODE)).toContain('127.0.0.1');
     const describe = await kubectl.run(['describe', 'node', NODE]);
     expect(describe.stdout).toMatch(/KubeletReady\s+kubelet is posting ready status/);
-    await until('node events', async () => (await kubectl.run(['describe', 'node', NODE])).stdout.includes('Starting kubelet.') || undefined);
+    // recorded within the same millisecond: their names must still differ (they once collided, 409)
+    await until('node events', async () => {
+      const out = (await kubectl.run(['describe', 'node', NODE])).stdout;
+      return (out.includes('Starting kubelet.') && out.includes('Updated Node Allocatable limit across pods')) || undefined;
+    });
   });
 
   it('renews the node Lease', async () => {

@@ -117,7 +117,8 @@ export function createApiSide(o: ApiSideOptions): ApiSide {
     const event: CoreEvent = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${nodeName}.${(clock.now() * 1_000_000 + (seq++ % 1_000_000)).toString(16)}`, namespace: 'default' },
+      // the kubelet's `<node>.<unix nanoseconds in hex>`; BigInt, as ms × 10^6 is past a double's exact integers
+      metadata: { name: `${nodeName}.${(BigInt(Math.floor(clock.now())) * 1_000_000n + BigInt(seq++ % 1_000_000)).toString(16)}`, namespace: 'default' },
       // the kubelet's node reference: the uid is the node name (kubectl describe node looks for it)
       involvedObject: { kind: 'Node', name: nodeName, uid: nodeName, namespace: '' },
       type, reason, message,
