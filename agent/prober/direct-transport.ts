@@ -17,7 +17,6 @@ import {
   type ProbeTransport,
   type TcpConnectSpec,
 } from './transport.ts';
-import { rawEligible, rawHttpGet } from './raw-http.ts';
 
 const TIMEOUT_AWAITING_HEADERS = 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)';
 const TIMEOUT_READING_BODY = 'context deadline exceeded (Client.Timeout or context cancellation while reading body)';
@@ -90,8 +89,6 @@ function localOf(sock: net.Socket | null | undefined): string | undefined {
 
 export class DirectTransport implements ProbeTransport {
   httpGet(spec: HttpGetSpec, signal?: AbortSignal): Promise<HttpGetResponse> {
-    // Plain HTTP with ordinary headers (every probe the kubelet's defaults produce): the lean path.
-    if (rawEligible(spec)) return rawHttpGet(spec, signal, goNetError, { headers: TIMEOUT_AWAITING_HEADERS, body: TIMEOUT_READING_BODY });
     return new Promise<HttpGetResponse>((resolve, reject) => {
       let settled = false;
       let phase: 'headers' | 'body' = 'headers';
