@@ -1,10 +1,10 @@
 // The API server's credentials, made on first start and kept under the data dir: a CA, a serving
 // certificate for 127.0.0.1/localhost (and any extra names) signed by it, an admin token for
 // users and a node token for agents. Later starts reuse them, so kubeconfigs stay valid.
-import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCertificate, newKeyPair, subjectOf } from '../lib/x509.ts';
+import { altNames, loadX509, newKeyPair, randomSerial, signingKey } from '../lib/x509-certs.ts';
 
 export interface ServerCredentials {
   caCert: string;
@@ -20,40 +20,53 @@ export interface CertificateOptions {
 }
 
 const CA_NAME = 'nodelet-ca';
+const HOUR = 60 * 60 * 1000;
+const YEAR = 365 * 24 * HOUR;
 
-// Keys are ECDSA P-256 made by Node's crypto (an RSA 2048 key took 50–400 ms each on first start);
-// a CA made by an older version (RSA) still signs new serving certificates.
-export function createCertificateAuthority(now = Date.now()): { cert: string; key: string } {
-  const key = newKeyPair();
-  const cert = createCertificate({
-    subject: CA_NAME,
-    publicKey: key.publicKey,
-    signingKey: key.privateKey,
-    notBefore: new Date(now - 60 * 60 * 1000),
-    notAfter: new Date(now + 10 * 365 * 24 * 3600 * 1000),
-    ca: true,
-    keyUsage: ['digitalSignature', 'keyCertSign', 'cRLSign'],
-    subjectKeyId: true,
+// Keys are ECDSA P-256 (an RSA 2048 key took 50–400 ms each on first start); a CA made by an
+// older version (RSA) still signs new serving certificates.
+export async function createCertificateAuthority(now = Date.now()): Promise<{ cert: string; key: string }> {
+  const x509 = await loadX509();
+  const key = await newKeyPair();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: [{ CN: [CA_NAME] }],
+    notBefore: new Date(now - HOUR),
+    notAfter: new Date(now + 10 * YEAR),
+    keys: key.keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(key.keys.publicKey),
+    ],
   });
-  return { cert, key: key.pem };
+  return { cert: cert.toString('pem') + '\n', key: key.pem };
 }
 
-export function createServingCertificate(ca: { cert: string; key: string }, options: CertificateOptions = {}, now = Date.now()): { cert: string; key: string } {
-  const key = newKeyPair();
-  // the issuer exactly as the CA's certificate names itself (Go and OpenSSL match the bytes)
-  const issuer = subjectOf(new X509Certificate(ca.cert).raw);
-  const cert = createCertificate({
-    subject: 'nodelet-apiserver',
-    issuer: { name: issuer.name, key: createPrivateKey(ca.key), keyId: issuer.keyId },
-    publicKey: key.publicKey,
-    notBefore: new Date(now - 60 * 60 * 1000),
-    notAfter: new Date(now + 5 * 365 * 24 * 3600 * 1000),
-    // an ECDSA key signs; it does not encipher keys
-    keyUsage: ['digitalSignature'],
-    extKeyUsage: ['serverAuth', 'clientAuth'],
-    hosts: [...new Set(['127.0.0.1', 'localhost', '::1', ...(options.hosts ?? [])])],
+export async function createServingCertificate(ca: { cert: string; key: string }, options: CertificateOptions = {}, now = Date.now()): Promise<{ cert: string; key: string }> {
+  const x509 = await loadX509();
+  const key = await newKeyPair();
+  const caCert = new x509.X509Certificate(ca.cert);
+  const caKeyId = caCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: [{ CN: ['nodelet-apiserver'] }],
+    // the issuer exactly as the CA's certificate names itself (Go and OpenSSL match the names)
+    issuer: caCert.subjectName,
+    notBefore: new Date(now - HOUR),
+    notAfter: new Date(now + 5 * YEAR),
+    publicKey: key.keys.publicKey,
+    signingKey: await signingKey(ca.key),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      // an ECDSA key signs; it does not encipher keys
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+      new x509.SubjectAlternativeNameExtension(altNames([...new Set(['127.0.0.1', 'localhost', '::1', ...(options.hosts ?? [])])])),
+      ...(caKeyId === undefined ? [] : [new x509.AuthorityKeyIdentifierExtension(caKeyId)]),
+    ],
   });
-  return { cert, key: key.pem };
+  return { cert: cert.toString('pem') + '\n', key: key.pem };
 }
 
 function token(): string {
@@ -67,14 +80,15 @@ function readOr(path: string, make: () => string, mode = 0o600): string {
   return value;
 }
 
-/** Loads the credentials under dir/pki (and the tokens under dir), creating what is missing. */
-export function ensureCredentials(dataDir: string, options: CertificateOptions = {}): ServerCredentials {
+/** Loads the credentials under dir/pki (and the tokens under dir), creating what is missing (only
+ *  then is the certificate library loaded). */
+export async function ensureCredentials(dataDir: string, options: CertificateOptions = {}): Promise<ServerCredentials> {
   const pki = join(dataDir, 'pki');
   mkdirSync(pki, { recursive: true, mode: 0o700 });
   const caCertPath = join(pki, 'ca.crt');
   const caKeyPath = join(pki, 'ca.key');
   if (!existsSync(caCertPath) || !existsSync(caKeyPath)) {
-    const ca = createCertificateAuthority();
+    const ca = await createCertificateAuthority();
     writeFileSync(caKeyPath, ca.key, { mode: 0o600 });
     writeFileSync(caCertPath, ca.cert, { mode: 0o644 });
   }
@@ -85,7 +99,7 @@ export function ensureCredentials(dataDir: string, options: CertificateOptions =
   const wanted = JSON.stringify([...new Set(options.hosts ?? [])].sort());
   const had = existsSync(hostsPath) ? readFileSync(hostsPath, 'utf8') : '';
   if (!existsSync(certPath) || !existsSync(keyPath) || had !== wanted) {
-    const serving = createServingCertificate(ca, options);
+    const serving = await createServingCertificate(ca, options);
     writeFileSync(keyPath, serving.key, { mode: 0o600 });
     writeFileSync(certPath, serving.cert, { mode: 0o644 });
     writeFileSync(hostsPath, wanted);

@@ -73,9 +73,9 @@ export class ApiServer {
     if (credentials === undefined) {
       if (o.dataDir !== undefined) {
         mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
-        credentials = ensureCredentials(o.dataDir, { hosts: [host, ...(o.certificateHosts ?? [])] });
+        credentials = await ensureCredentials(o.dataDir, { hosts: [host, ...(o.certificateHosts ?? [])] });
       } else {
-        credentials = inMemoryCredentials([host, ...(o.certificateHosts ?? [])]);
+        credentials = await inMemoryCredentials([host, ...(o.certificateHosts ?? [])]);
       }
     }
     if (o.storage === undefined && o.dataDir === undefined) throw new Error('ApiServer needs a dataDir or a storage');
@@ -149,14 +149,15 @@ export class ApiServer {
   }
 }
 
-let cachedCa: { cert: string; key: string } | undefined;
+let cachedCa: Promise<{ cert: string; key: string }> | undefined;
 
 /** Credentials for a server without a data dir (tests); the CA is made once per process. */
-export function inMemoryCredentials(hosts: string[] = []): ServerCredentials {
+export async function inMemoryCredentials(hosts: string[] = []): Promise<ServerCredentials> {
   cachedCa ??= createCertificateAuthority();
-  const serving = createServingCertificate(cachedCa, { hosts });
+  const ca = await cachedCa;
+  const serving = await createServingCertificate(ca, { hosts });
   return {
-    caCert: cachedCa.cert,
+    caCert: ca.cert,
     serverCert: serving.cert,
     serverKey: serving.key,
     adminToken: randomBytes(18).toString('base64url'),

@@ -14,7 +14,7 @@ import { selfSignedCert } from './testing/self-signed-cert.ts';
 
 const NODE = `nodelet-test-kubelet-server-${process.pid}`;
 const TOKEN = randomUUID();
-const tls = selfSignedCert();
+const tls = await selfSignedCert();
 
 let rt: Runtime;
 let server: KubeletServer | undefined;

@@ -353,7 +353,7 @@ describe('attach', () => {
 describe('HTTPS', () => {
   it('serves logs and exec over TLS with the given certificate', async () => {
     await server.close();
-    const tls = selfSignedCert();
+    const tls = await selfSignedCert();
     await start(tls);
     runtime.appendLog('ctr1', 'stdout', 'secure\n');
     const res = await kubeletStreamClient.logs(`${base}/containerLogs/default/web/c1`, { token: TOKEN, ca: tls.cert });

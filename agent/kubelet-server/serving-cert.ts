@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { createCertificate, newKeyPair } from '../../lib/x509.ts';
+import { altNames, loadX509, newKeyPair, randomSerial } from '../../lib/x509-certs.ts';
 
 export interface ServingCert {
   cert: string;
@@ -30,21 +30,27 @@ function covers(pem: string, names: string[], now: number): boolean {
   }
 }
 
-export function makeSelfSignedCert(host: string, names: string[], now = Date.now()): { cert: string; key: string } {
-  // ECDSA P-256 from Node's crypto: instant, where an RSA 2048 key took 50–400 ms on first start
-  const key = newKeyPair();
+export async function makeSelfSignedCert(host: string, names: string[], now = Date.now()): Promise<{ cert: string; key: string }> {
+  // ECDSA P-256: instant, where an RSA 2048 key took 50–400 ms on first start
+  const x509 = await loadX509();
+  const key = await newKeyPair();
   const seconds = String(Math.floor(now / 1000));
-  const cert = createCertificate({
-    subject: `${host}@${seconds}`,
-    issuer: { name: `${host}-ca@${seconds}`, key: key.privateKey },
-    publicKey: key.publicKey,
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: [{ CN: [`${host}@${seconds}`] }],
+    issuer: [{ CN: [`${host}-ca@${seconds}`] }],
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + VALID_MS),
-    keyUsage: ['digitalSignature'],
-    extKeyUsage: ['serverAuth'],
-    hosts: names,
+    publicKey: key.keys.publicKey,
+    signingKey: key.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(altNames(names)),
+    ],
   });
-  return { cert, key: key.pem };
+  return { cert: cert.toString('pem') + '\n', key: key.pem };
 }
 
 /** Reads <dir>/kubelet.crt and kubelet.key, or makes and writes them. */
@@ -59,7 +65,7 @@ export async function ensureServingCert(dir: string, host: string, extraNames: s
     // missing or unreadable: make a new pair
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const made = makeSelfSignedCert(host, names, now);
+  const made = await makeSelfSignedCert(host, names, now);
   // key first, each written whole (a crash leaves the old pair or a complete new one)
   await writeFile(`${keyFile}.tmp`, made.key, { mode: 0o600 });
   await chmod(`${keyFile}.tmp`, 0o600);

@@ -21,8 +21,8 @@ const seen: string[] = [];
 
 beforeAll(async () => {
   server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger });
-  const ca = createCertificateAuthority();
-  const cert = createServingCertificate(ca);
+  const ca = await createCertificateAuthority();
+  const cert = await createServingCertificate(ca);
   agent = createServer({ key: cert.key, cert: cert.cert });
   const nodeToken = server.credentials.nodeToken;
   agent.on('request', (req, res) => {

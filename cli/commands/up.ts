@@ -163,12 +163,13 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
   const agent = daemon(state, 'agent');
   const adminKubeconfig = join(apiDir, 'kubeconfig');
 
-  // The credentials first (a few ms: EC keys), so the agent's kubeconfig exists before the API
-  // server answers and both daemons load at the same time. The API server finds them and keeps
-  // them. One already running has its own, on its own port.
+  // The credentials first (EC keys; ~0.2 s on a first start, which loads the certificate
+  // library), so the agent's kubeconfig exists before the API server answers and both daemons
+  // load at the same time. The API server finds them and keeps them. One already running has its
+  // own, on its own port.
   const running = runningPid(api) !== undefined && existsSync(adminKubeconfig);
   // the hosts the API server asks for with its default --host (else it would make another cert)
-  const creds = running ? undefined : ensureCredentials(apiDir, { hosts: ['127.0.0.1'] });
+  const creds = running ? undefined : await ensureCredentials(apiDir, { hosts: ['127.0.0.1'] });
   const a = startDaemon(api, ['apiserver', '--data-dir', apiDir, '--port', String(o.port)]);
   const spawnedMs = Math.round(performance.now());
 
