@@ -1,5 +1,5 @@
-// The full stack for the agent benchmarks: `nodelet apiserver` + one `nodelet agent --kubeconfig`
-// as child processes (the e2e harness, e2e/support/cluster.ts), started once per benchmark
+// The full stack for the agent benchmarks: `nodelet apiserver` + one `nodelet agent --kubeconfig`,
+// each in its own container (the e2e harness, e2e/support/cluster.ts), started once per benchmark
 // session. One list+watch on the bench pods runs for the whole session and stamps, per pod, when
 // the watch first saw it bound (spec.nodeName), first saw status from the node (hostIP or
 // container statuses), and saw Ready=True, so a figure can be split into scheduling, agent sync +

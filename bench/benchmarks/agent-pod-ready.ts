@@ -21,7 +21,7 @@ export const agentPodReady: Benchmark = {
   ],
   async open(ctx) {
     const a = await AgentCluster.open(ctx);
-    ctx.note('agent.pod-ready: apiserver + agent child processes started once per session; pods deleted (grace 0) between runs and their containers gone before the next, untimed; raw = runtime.pod-start\'s raw peer under another node label; order alternates per run');
+    ctx.note('agent.pod-ready: apiserver + agent (each in an e2e harness container, host network) started once per session; pods deleted (grace 0) between runs and their containers gone before the next, untimed; raw = runtime.pod-start\'s raw peer under another node label; order alternates per run');
     const viaStack = async (name: string): Promise<Record<string, number>> => {
       const t0 = performance.now();
       const tResp = await a.create([name]);

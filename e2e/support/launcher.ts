@@ -7,21 +7,27 @@
 // engine, so a stopped engine (live-restore) never blocks a process on a full log pipe.
 // No reaper container (its image cannot be pulled here): containers carry the session label and
 // are removed by the harness and by the e2e global teardown.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
 import { PROJECT_ROOT } from '../../lib/paths.ts';
 import { sleep } from '../../lib/testing/wait.ts';
-import { NODE_IMAGE } from './node-image.ts';
+import { ensureNodeImage } from './node-image.ts';
 import type { BindMount } from './runtime.ts';
 
 export const LABEL_E2E_SESSION = 'io.nodelet.e2e.session';
 export const LABEL_E2E_ROLE = 'io.nodelet.e2e.role';
 
-/** The session id the global setup chose (one per `vitest run`), shared by every file. */
+/**
+ * The session id: the one the e2e global setup chose (one per `vitest run`, shared by every file),
+ * or, for other users of the harness (the agent benchmarks), one made here for this process.
+ */
 export function e2eSession(): string {
   const id = process.env['NODELET_E2E_SESSION'];
-  if (id === undefined || id === '') throw new Error('NODELET_E2E_SESSION is not set: run e2e tests through vitest (project e2e), whose global setup sets it');
-  return id;
+  if (id !== undefined && id !== '') return id;
+  const made = randomBytes(3).toString('hex');
+  process.env['NODELET_E2E_SESSION'] = made;
+  return made;
 }
 
 type WaitContainer = Parameters<WaitStrategy['waitUntilReady']>[0];
@@ -90,12 +96,18 @@ export interface Launched {
   container: StartedTestContainer;
 }
 
+let image: Promise<string> | undefined;
+
 export async function launch(spec: LaunchSpec): Promise<Launched> {
+  // testcontainers' reaper image cannot be pulled here; the harness removes what it starts
+  process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
   const session = e2eSession();
+  // built by the e2e global setup already; a check of its input hash otherwise (~20 ms)
+  image ??= ensureNodeImage();
   const logFile = join(spec.dir, `${spec.name}.log`);
   const loader = `file://${join(PROJECT_ROOT, 'node_modules/tsx/dist/loader.mjs')}`;
   const cmd = ['/usr/bin/node', '--import', loader, join(PROJECT_ROOT, 'cli/main.ts'), ...spec.args];
-  const container = await new GenericContainer(NODE_IMAGE)
+  const container = await new GenericContainer(await image)
     .withName(`nodelet-e2e-${session}-${spec.name}`)
     .withLabels({ [LABEL_E2E_SESSION]: session, [LABEL_E2E_ROLE]: spec.name })
     .withNetworkMode('host')
