@@ -4,9 +4,9 @@
 // preStop hooks. All pods are applied at once in beforeAll; a watch started before that records
 // every status, so tests can assert what never happened as well as what did. The agent runs with
 // the kubelet's real crash-loop back-off (10 s, doubling).
-import type { Container, Event, Pod, PodSpec } from 'kubernetes-types/core/v1.d.ts';
+import type { Container, Pod, PodSpec } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENTS, PODS } from '../apiserver/client/client.ts';
+import { PODS } from '../apiserver/client/client.ts';
 import { describePodStatus, startNodelet } from '../testing/nodelet.ts';
 import type { StartedNodelet } from '../testing/nodelet.ts';
 
@@ -96,23 +96,7 @@ const container = (p: Pod, name = 'c') => [...(p.status?.initContainerStatuses ?
 const restarts = (p: Pod, name = 'c'): number => container(p, name)?.restartCount ?? 0;
 const condition = (p: Pod, type: string) => p.status?.conditions?.find((c) => c.type === type);
 
-async function events(podName: string): Promise<Event[]> {
-  const list = await node.client.list<Event>(EVENTS, node.namespace);
-  return list.items.filter((e) => e.involvedObject.name === podName);
-}
 
-/** Waits for an event matching `reason` and `message` (events are written asynchronously). */
-async function waitForEvent(podName: string, reason: string, message: RegExp, timeoutMs = 20_000): Promise<Event> {
-  const deadline = Date.now() + timeoutMs;
-  let seen: Event[] = [];
-  while (Date.now() < deadline) {
-    seen = await events(podName);
-    const hit = seen.find((e) => e.reason === reason && message.test(e.message ?? ''));
-    if (hit !== undefined) return hit;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no ${reason} event matching ${String(message)} for ${podName}; saw ${JSON.stringify(seen.map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`))}`);
-}
 
 async function kubectlStatus(name: string): Promise<string> {
   const r = await node.kubectl(['get', 'pod', name, '--no-headers']);
@@ -148,7 +132,7 @@ describe('restart policy × exit code (the rows scenarios.test.ts leaves out)', 
       expect(condition(p, 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady' });
       // a running pod never looks finished on the way
       expect(historyOf(name).filter((x) => x.status?.phase === 'Succeeded' || x.status?.phase === 'Failed').map(describePodStatus)).toEqual([]);
-      await waitForEvent(name, 'BackOff', new RegExp(`^Back-off restarting failed container c in pod ${name}_default\\(`));
+      await node.waitForEvent(name, 'BackOff', { message: new RegExp(`^Back-off restarting failed container c in pod ${name}_default\\(`) });
       expect(await kubectlStatus(name)).toMatch(new RegExp(`^${name}\\s+0/1\\s+(CrashLoopBackOff|Completed|Error)\\s+[1-9]`));
     }
   });
@@ -214,14 +198,14 @@ describe('lifecycle hooks', () => {
       if (!log.includes('app saw:')) await new Promise((r) => setTimeout(r, 200));
     }
     expect(log).toBe('app saw: hooked\n');
-    expect((await events('poststart')).filter((e) => e.reason === 'FailedPostStartHook')).toEqual([]);
+    expect((await node.events('poststart')).filter((e) => e.reason === 'FailedPostStartHook')).toEqual([]);
   });
 
   it('a failing postStart hook kills the container (FailedPostStartHook) and it is restarted', async () => {
     const p = await node.waitForPod('poststart-fail', (x) => restarts(x) >= 1, { timeoutMs: 90_000 });
     expect(p.status?.phase).not.toBe('Failed');
-    await waitForEvent('poststart-fail', 'FailedPostStartHook', /^PostStartHook failed$/);
-    await waitForEvent('poststart-fail', 'Killing', /^FailedPostStartHook$/);
+    await node.waitForEvent('poststart-fail', 'FailedPostStartHook', { message: /^PostStartHook failed$/ });
+    await node.waitForEvent('poststart-fail', 'Killing', { message: /^FailedPostStartHook$/ });
     // never Ready: the hook failed every time
     expect(historyOf('poststart-fail').filter((x) => condition(x, 'Ready')?.status === 'True').map(describePodStatus)).toEqual([]);
     const reasons = new Set(historyOf('poststart-fail').map((x) => container(x)?.state?.waiting?.reason));
@@ -236,7 +220,7 @@ describe('lifecycle hooks', () => {
     expect(container(p)?.state?.terminated?.exitCode).toBe(0);
     expect(container(p)?.state?.terminated?.message).toMatch(/url:\/prestop-hook\n.*response:200/);
     await node.delete('prestop-http');
-    expect((await events('prestop-http')).filter((e) => e.reason === 'FailedPreStopHook')).toEqual([]);
+    expect((await node.events('prestop-http')).filter((e) => e.reason === 'FailedPreStopHook')).toEqual([]);
   });
 });
 
@@ -270,6 +254,6 @@ describe('init containers under restartPolicy Always', () => {
     }
     expect(container(p, 'init1')?.state?.waiting?.message).toMatch(/^back-off \d+s restarting failed container=init1 pod=init-always-fail_default\(/);
     expect(await kubectlStatus('init-always-fail')).toMatch(/^init-always-fail\s+0\/1\s+Init:CrashLoopBackOff\s+[3-9] \(/);
-    await waitForEvent('init-always-fail', 'BackOff', /^Back-off restarting failed container init1 in pod init-always-fail_default\(/);
+    await node.waitForEvent('init-always-fail', 'BackOff', { message: /^Back-off restarting failed container init1 in pod init-always-fail_default\(/ });
   });
 });

@@ -3,9 +3,9 @@
 // once in beforeAll with periodSeconds 1, so the waits below overlap; each test watches its pod
 // until the condition holds. The "never" rows (never Ready, never restarted) are observed through a
 // watch over a bounded window — seconds, not upstream's minutes, but many probe periods long.
-import type { Container, Event, Pod, PodSpec, Probe } from 'kubernetes-types/core/v1.d.ts';
+import type { Container, Pod, PodSpec, Probe } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENTS, PODS } from '../apiserver/client/client.ts';
+import { PODS } from '../apiserver/client/client.ts';
 import { describePodStatus, startNodelet } from '../testing/nodelet.ts';
 import type { StartedNodelet } from '../testing/nodelet.ts';
 
@@ -94,23 +94,7 @@ const restarts = (p: Pod): number => p.status?.containerStatuses?.[0]?.restartCo
 const running = (p: Pod): boolean => p.status?.containerStatuses?.[0]?.state?.running !== undefined;
 const seconds = (t: string | undefined): number => Date.parse(t ?? '') / 1000;
 
-async function events(podName: string): Promise<Event[]> {
-  const list = await node.client.list<Event>(EVENTS, node.namespace);
-  return list.items.filter((e) => e.involvedObject.name === podName);
-}
 
-/** Waits for the events to include one matching `reason` and `message` (events are written asynchronously). */
-async function waitForEvent(podName: string, reason: string, message: RegExp, timeoutMs = 20_000): Promise<Event> {
-  const deadline = Date.now() + timeoutMs;
-  let seen: Event[] = [];
-  while (Date.now() < deadline) {
-    seen = await events(podName);
-    const hit = seen.find((e) => e.reason === reason && message.test(e.message ?? ''));
-    if (hit !== undefined) return hit;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no ${reason} event matching ${String(message)} for ${podName}; saw ${JSON.stringify(seen.map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`))}`);
-}
 
 /** Waits for a restart (restartCount ≥ 1), checking on every update that the pod was never Ready when `neverReady`. */
 async function waitForRestart(name: string, opts: { neverReady?: boolean } = {}): Promise<Pod> {
@@ -187,9 +171,9 @@ describe('readiness', () => {
         status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [c]',
       });
     }
-    await waitForEvent('ready-exec-fail', 'Unhealthy', /^Readiness probe failed/);
-    await waitForEvent('ready-http-404', 'Unhealthy', /^Readiness probe failed: HTTP probe failed with statuscode: 404$/);
-    await waitForEvent('ready-exec-timeout', 'Unhealthy', /^Readiness probe (failed|errored).*timed out/);
+    await node.waitForEvent('ready-exec-fail', 'Unhealthy', { message: /^Readiness probe failed/ });
+    await node.waitForEvent('ready-http-404', 'Unhealthy', { message: /^Readiness probe failed: HTTP probe failed with statuscode: 404$/ });
+    await node.waitForEvent('ready-exec-timeout', 'Unhealthy', { message: /^Readiness probe (failed|errored).*timed out/ });
   });
 });
 
@@ -197,37 +181,37 @@ describe('liveness', () => {
   it('exec liveness failing (cat /tmp/health after rm): restarted, Unhealthy and Killing events', async () => {
     const p = await waitForRestart('live-exec-fail');
     expect(p.status?.containerStatuses?.[0]?.lastState?.terminated).toBeDefined();
-    await waitForEvent('live-exec-fail', 'Unhealthy', /^Liveness probe failed: cat: can't open '\/tmp\/health'/);
-    await waitForEvent('live-exec-fail', 'Killing', /^Container c failed liveness probe, will be restarted$/);
+    await node.waitForEvent('live-exec-fail', 'Unhealthy', { message: /^Liveness probe failed: cat: can't open '\/tmp\/health'/ });
+    await node.waitForEvent('live-exec-fail', 'Killing', { message: /^Container c failed liveness probe, will be restarted$/ });
   });
 
   it('TCP liveness on a closed port: restarted', async () => {
     await waitForRestart('live-tcp-closed');
-    await waitForEvent('live-tcp-closed', 'Unhealthy', /^Liveness probe failed: dial tcp [\d.]+:8081: connect: connection refused$/);
-    await waitForEvent('live-tcp-closed', 'Killing', /failed liveness probe, will be restarted/);
+    await node.waitForEvent('live-tcp-closed', 'Unhealthy', { message: /^Liveness probe failed: dial tcp [\d.]+:8081: connect: connection refused$/ });
+    await node.waitForEvent('live-tcp-closed', 'Killing', { message: /failed liveness probe, will be restarted/ });
   });
 
   it('HTTP liveness on a 404 path: restarted', async () => {
     await waitForRestart('live-http-404');
-    await waitForEvent('live-http-404', 'Unhealthy', /^Liveness probe failed: HTTP probe failed with statuscode: 404$/);
-    await waitForEvent('live-http-404', 'Killing', /failed liveness probe, will be restarted/);
+    await node.waitForEvent('live-http-404', 'Unhealthy', { message: /^Liveness probe failed: HTTP probe failed with statuscode: 404$/ });
+    await node.waitForEvent('live-http-404', 'Killing', { message: /failed liveness probe, will be restarted/ });
   });
 
   it('gRPC liveness on a port nothing listens on: restarted', async () => {
     await waitForRestart('live-grpc-closed');
-    await waitForEvent('live-grpc-closed', 'Unhealthy', /^Liveness probe failed/);
-    await waitForEvent('live-grpc-closed', 'Killing', /^Container c failed liveness probe, will be restarted$/);
+    await node.waitForEvent('live-grpc-closed', 'Unhealthy', { message: /^Liveness probe failed/ });
+    await node.waitForEvent('live-grpc-closed', 'Killing', { message: /^Container c failed liveness probe, will be restarted$/ });
   });
 
   it('exec liveness with timeoutSeconds 1 and a command that sleeps 10 s: a failure, restarted', async () => {
     await waitForRestart('live-exec-timeout');
-    await waitForEvent('live-exec-timeout', 'Unhealthy', /^Liveness probe (failed|errored).*timed out/);
-    await waitForEvent('live-exec-timeout', 'Killing', /failed liveness probe, will be restarted/);
+    await node.waitForEvent('live-exec-timeout', 'Unhealthy', { message: /^Liveness probe (failed|errored).*timed out/ });
+    await node.waitForEvent('live-exec-timeout', 'Killing', { message: /failed liveness probe, will be restarted/ });
   });
 
   it('exec liveness that fails but leaves a child holding its output (sleep 10 & exit 1): restarted', async () => {
     await waitForRestart('live-exec-bg');
-    await waitForEvent('live-exec-bg', 'Killing', /failed liveness probe, will be restarted/);
+    await node.waitForEvent('live-exec-bg', 'Killing', { message: /failed liveness probe, will be restarted/ });
   });
 
   it('passing liveness (exec, TCP on an open port, HTTP 200) and a failureThreshold never reached: not restarted', async () => {
@@ -235,14 +219,14 @@ describe('liveness', () => {
     const seen = await observe(names);
     for (const n of names) {
       const statuses = seen.get(n) ?? [];
-      const probeEvents = (await events(n)).map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
+      const probeEvents = (await node.events(n)).map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
       expect(statuses.filter((x) => restarts(x) > 0 || x.status?.containerStatuses?.[0]?.lastState?.terminated !== undefined).map(describePodStatus), `${n} was restarted; events ${JSON.stringify(probeEvents)}`).toEqual([]);
       expect(statuses.at(-1)?.status?.phase).toBe('Running');
       expect(running(statuses.at(-1) ?? {})).toBe(true);
     }
     // the thresholds pod did fail liveness probes, just never twice in a row
-    await waitForEvent('thresholds', 'Unhealthy', /^Liveness probe failed/);
-    for (const n of names) expect((await events(n)).filter((e) => e.reason === 'Killing').map((e) => e.message)).toEqual([]);
+    await node.waitForEvent('thresholds', 'Unhealthy', { message: /^Liveness probe failed/ });
+    for (const n of names) expect((await node.events(n)).filter((e) => e.reason === 'Killing').map((e) => e.message)).toEqual([]);
   });
 });
 
@@ -250,8 +234,8 @@ describe('startup', () => {
   it('a failing startup probe: restarted, never started, never Ready', async () => {
     const p = await waitForRestart('startup-fail', { neverReady: true });
     expect(p.status?.containerStatuses?.[0]?.started).toBe(false);
-    await waitForEvent('startup-fail', 'Unhealthy', /^Startup probe failed/);
-    await waitForEvent('startup-fail', 'Killing', /^Container c failed startup probe, will be restarted$/);
+    await node.waitForEvent('startup-fail', 'Unhealthy', { message: /^Startup probe failed/ });
+    await node.waitForEvent('startup-fail', 'Killing', { message: /^Container c failed startup probe, will be restarted$/ });
   });
 
   it('a startup probe succeeding after a delay: started, then readiness makes it Ready at once', async () => {
@@ -274,12 +258,12 @@ describe('startup', () => {
     const statuses = seen.get('startup-gates-liveness') ?? [];
     expect(statuses.filter((x) => restarts(x) > 0).map(describePodStatus)).toEqual([]);
     expect(statuses.at(-1)?.status?.containerStatuses?.[0]).toMatchObject({ started: false, ready: false, restartCount: 0 });
-    expect((await events('startup-gates-liveness')).filter((e) => /^Liveness probe/.test(e.message ?? ''))).toEqual([]);
+    expect((await node.events('startup-gates-liveness')).filter((e) => /^Liveness probe/.test(e.message ?? ''))).toEqual([]);
   });
 
   it('once the startup probe succeeds, a failing liveness probe restarts the container', async () => {
     await node.waitForPod('startup-then-liveness', (x) => x.status?.containerStatuses?.[0]?.started === true || restarts(x) > 0, { timeoutMs: 90_000 });
     await waitForRestart('startup-then-liveness');
-    await waitForEvent('startup-then-liveness', 'Killing', /^Container c failed liveness probe, will be restarted$/);
+    await node.waitForEvent('startup-then-liveness', 'Killing', { message: /^Container c failed liveness probe, will be restarted$/ });
   });
 });

@@ -1,11 +1,10 @@
 // Kubelet scenarios (kubelet-behaviour.md, the gaps in docs/conformance.md) through the public test
 // library: one isolated nodelet for the file, pods applied through the API server, assertions on
 // what a user sees — pod status, logs, exec output and events — never on internals.
-import type { ConfigMap, Container, Event, Pod, PodSpec, Secret } from 'kubernetes-types/core/v1.d.ts';
+import type { ConfigMap, Container, Pod, PodSpec, Secret } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EVENTS } from '../apiserver/client/client.ts';
 import { silentLogger } from '../lib/log.ts';
 import { discoverEngine, dockerFor } from '../runtime/docker/discovery.ts';
 import { LABEL_NODE_NAME } from '../runtime/labels.ts';
@@ -23,10 +22,6 @@ const sh = (name: string, script: string, extra: Partial<Container> = {}): Conta
 /** A container that runs until SIGTERM. */
 const idle = (name: string, extra: Partial<Container> = {}): Container => sh(name, "trap 'exit 0' TERM; while true; do sleep 1; done", extra);
 
-async function events(podName: string): Promise<Event[]> {
-  const list = await node.client.list<Event>(EVENTS, node.namespace);
-  return list.items.filter((e) => e.involvedObject.name === podName);
-}
 
 beforeAll(async () => {
   node = await startNodelet({ nodeName: `e2e-scenarios-${String(process.pid)}` });
@@ -194,7 +189,7 @@ describe('lifecycle and probes', () => {
     }));
     const p = await node.waitForPod('liveness-http', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, { timeoutMs: 60_000 });
     expect(p.status?.containerStatuses?.[0]?.lastState?.terminated).toBeDefined();
-    const evs = await events('liveness-http');
+    const evs = await node.events('liveness-http');
     expect(evs.some((e) => e.reason === 'Unhealthy' && /Liveness probe failed: HTTP probe failed with statuscode: 404/.test(e.message ?? ''))).toBe(true);
     expect(evs.some((e) => e.reason === 'Killing' && /failed liveness probe, will be restarted/.test(e.message ?? ''))).toBe(true);
     await node.delete('liveness-http', { gracePeriodSeconds: 0 });

@@ -23,9 +23,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pod } from 'kubernetes-types/core/v1.d.ts';
+import type { Event as CoreEvent, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { stringify } from 'yaml';
-import { ApiClient, isClientGone, isClientNotFound, PODS } from '../apiserver/client/client.ts';
+import { ApiClient, EVENTS, isClientGone, isClientNotFound, PODS } from '../apiserver/client/client.ts';
 import type { KubeObject } from '../apiserver/client/client.ts';
 import { loadKubeconfig } from '../apiserver/client/kubeconfig.ts';
 import { Kubectl } from '../apiserver/testing/kubectl.ts';
@@ -174,6 +174,36 @@ export class StartedNodelet {
       ac.abort();
     }
     throw new Error(`pod ${ns}/${name} did not become ${what} within ${String(timeoutMs / 1000)}s: ${describePodStatus(last)}`);
+  }
+
+  /** The events recorded for a pod (what `kubectl describe pod` lists), oldest first. */
+  async events(pod: string, opts: { namespace?: string } = {}): Promise<CoreEvent[]> {
+    const list = await this.client.list<CoreEvent>(EVENTS, opts.namespace ?? this.namespace, { fieldSelector: `involvedObject.name=${pod}` });
+    return list.items;
+  }
+
+  /**
+   * Watches the pod's events until one has this reason (and a message matching `message`, if
+   * given) and returns it; fails after timeoutMs (default 30 s) listing the events it saw.
+   */
+  async waitForEvent(pod: string, reason: string, opts: { message?: RegExp; timeoutMs?: number; namespace?: string } = {}): Promise<CoreEvent> {
+    const ns = opts.namespace ?? this.namespace;
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const ac = new AbortController();
+    const timer = setTimeout(() => { ac.abort(); }, timeoutMs);
+    const seen: string[] = [];
+    try {
+      for await (const ev of this.client.listWatch<CoreEvent>(EVENTS, ns, { fieldSelector: `involvedObject.name=${pod}`, signal: ac.signal })) {
+        const e = ev.object;
+        if (ev.type === 'DELETED') continue;
+        if (e.reason === reason && (opts.message === undefined || opts.message.test(e.message ?? ''))) return e;
+        seen.push(`${e.reason ?? ''}: ${e.message ?? ''}`);
+      }
+    } finally {
+      clearTimeout(timer);
+      ac.abort();
+    }
+    throw new Error(`no ${reason} event${opts.message === undefined ? '' : ` matching ${String(opts.message)}`} for ${ns}/${pod} within ${String(timeoutMs / 1000)}s; saw ${JSON.stringify(seen)}`);
   }
 
   /** `kubectl logs`: the container's log (the previous instance's with `previous`). */
