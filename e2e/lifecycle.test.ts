@@ -6,9 +6,8 @@
 // the kubelet's real crash-loop back-off (10 s, doubling).
 import type { Container, Pod, PodSpec } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PODS } from '../apiserver/client/client.ts';
 import { describePodStatus, startNodelet } from '../testing/nodelet.ts';
-import type { StartedNodelet } from '../testing/nodelet.ts';
+import type { PodRecorder, StartedNodelet } from '../testing/nodelet.ts';
 
 const BUSYBOX = 'localhost/busybox:local';
 let node: StartedNodelet;
@@ -80,17 +79,9 @@ const PODS_UNDER_TEST: Pod[] = [
   }),
 ];
 
-/** Every version of every pod seen by a watch that runs from before the pods were applied. */
-const history = new Map<string, Pod[]>();
-const recorder = new AbortController();
-let recording: Promise<void> | undefined;
-async function record(): Promise<void> {
-  for await (const ev of node.client.listWatch<Pod>(PODS, node.namespace, { signal: recorder.signal })) {
-    const name = ev.object.metadata?.name ?? '';
-    history.set(name, [...(history.get(name) ?? []), ev.object]);
-  }
-}
-const historyOf = (name: string): Pod[] => history.get(name) ?? [];
+/** Every version of every pod, from a watch started before the pods were applied. */
+let recorder: PodRecorder | undefined;
+const historyOf = (name: string): Pod[] => recorder?.historyOf(name) ?? [];
 
 const container = (p: Pod, name = 'c') => [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].find((c) => c.name === name);
 const restarts = (p: Pod, name = 'c'): number => container(p, name)?.restartCount ?? 0;
@@ -106,13 +97,12 @@ async function kubectlStatus(name: string): Promise<string> {
 
 beforeAll(async () => {
   node = await startNodelet({ nodeName: `e2e-lifecycle-${String(process.pid)}` });
-  recording = record();
+  recorder = node.recordPods();
   await node.apply(PODS_UNDER_TEST);
 }, 180_000);
 
 afterAll(async () => {
-  recorder.abort();
-  await recording?.catch(() => undefined);
+  await recorder?.stop();
   await (node as StartedNodelet | undefined)?.stop();
 }, 120_000);
 

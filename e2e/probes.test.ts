@@ -5,28 +5,17 @@
 // watch over a bounded window — seconds, not upstream's minutes, but many probe periods long.
 import type { Container, Pod, PodSpec, Probe } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PODS } from '../apiserver/client/client.ts';
+import { until } from '../lib/testing/wait.ts';
 import { describePodStatus, startNodelet } from '../testing/nodelet.ts';
-import type { StartedNodelet } from '../testing/nodelet.ts';
+import type { PodRecorder, StartedNodelet } from '../testing/nodelet.ts';
 
 const BUSYBOX = 'localhost/busybox:local';
 /** How long the "never" rows are watched: ≥ 6 probe periods after the pods run. */
 const NEVER_WINDOW_MS = 7_000;
 let node: StartedNodelet;
-/** Every version of every pod seen by a watch that runs from before the pods were applied, with when it arrived. */
-const history = new Map<string, { at: number; pod: Pod }[]>();
-const recorder = new AbortController();
-let recording: Promise<void> | undefined;
-
-async function record(): Promise<void> {
-  for await (const ev of node.client.listWatch<Pod>(PODS, node.namespace, { signal: recorder.signal })) {
-    const name = ev.object.metadata?.name ?? '';
-    const list = history.get(name) ?? [];
-    list.push({ at: Date.now(), pod: ev.object });
-    history.set(name, list);
-  }
-}
-const historyOf = (name: string): Pod[] => (history.get(name) ?? []).map((h) => h.pod);
+/** Every version of every pod, from a watch started before the pods were applied. */
+let recorder: PodRecorder | undefined;
+const historyOf = (name: string): Pod[] => recorder?.historyOf(name) ?? [];
 
 function pod(name: string, container: Container, spec: Partial<PodSpec> = {}): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 2, containers: [container], ...spec } };
@@ -114,24 +103,15 @@ async function observe(names: string[]): Promise<Map<string, Pod[]>> {
   return new Map(await Promise.all(names.map(async (n): Promise<[string, Pod[]]> => [n, [...historyOf(n), await node.getPod(n)]])));
 }
 
-/** Polls until fn returns true (the recorder's watch may be a moment behind another watch). */
-async function until(what: string, fn: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   node = await startNodelet({ nodeName: `e2e-probes-${String(process.pid)}` });
-  recording = record();
+  recorder = node.recordPods();
   await node.apply(PODS_UNDER_TEST);
 }, 180_000);
 
 afterAll(async () => {
-  recorder.abort();
-  await recording?.catch(() => undefined);
+  await recorder?.stop();
   await (node as StartedNodelet | undefined)?.stop();
 }, 120_000);
 
@@ -241,8 +221,9 @@ describe('startup', () => {
   it('a startup probe succeeding after a delay: started, then readiness makes it Ready at once', async () => {
     const p = await node.waitForPod('startup-late', 'Ready', { timeoutMs: 90_000 });
     expect(p.status?.containerStatuses?.[0]).toMatchObject({ started: true, ready: true, restartCount: 0 });
-    await until('the recorder to see startup-late Ready', () => historyOf('startup-late').some(isReady));
-    const seen = history.get('startup-late') ?? [];
+    // the recorder's watch may be a moment behind waitForPod's
+    await until('the recorder to see startup-late Ready', () => Promise.resolve(historyOf('startup-late').some(isReady)), 10_000, 100);
+    const seen = recorder?.sightings('startup-late') ?? [];
     const started = (x: Pod): boolean => x.status?.containerStatuses?.[0]?.started === true;
     // running but not started while the startup probe failed; never Ready before started
     expect(seen.some((h) => running(h.pod) && !started(h.pod))).toBe(true);

@@ -105,6 +105,53 @@ export function describePodStatus(pod: Pod | undefined): string {
 }
 
 /** A running, isolated nodelet. Create it with `startNodelet()`. */
+/** One version of a pod as a watch delivered it, with when it arrived (ms since the epoch). */
+export interface PodSighting {
+  at: number;
+  pod: Pod;
+}
+
+/**
+ * Records every version of every pod in a namespace, from a watch started when it is made, so a
+ * test can assert what never happened (never Ready, never restarted) over a pod's whole life, not
+ * only its final state. Start it before applying the pods; `stop()` ends the watch.
+ */
+export class PodRecorder {
+  private readonly seen = new Map<string, PodSighting[]>();
+  private readonly ac = new AbortController();
+  private readonly done: Promise<void>;
+
+  constructor(client: ApiClient, namespace: string) {
+    this.done = (async () => {
+      for await (const ev of client.listWatch<Pod>(PODS, namespace, { signal: this.ac.signal })) {
+        const name = ev.object.metadata?.name ?? '';
+        let list = this.seen.get(name);
+        if (list === undefined) this.seen.set(name, list = []);
+        list.push({ at: Date.now(), pod: ev.object });
+      }
+    })().catch(() => undefined);
+  }
+
+  /** Every version of the pod seen so far, oldest first, with arrival times. */
+  sightings(name: string): PodSighting[] {
+    return this.seen.get(name) ?? [];
+  }
+
+  /** Every version of the pod seen so far, oldest first. */
+  historyOf(name: string): Pod[] {
+    return this.sightings(name).map((s) => s.pod);
+  }
+
+  async stop(): Promise<void> {
+    this.ac.abort();
+    await this.done;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
 export class StartedNodelet {
   private stopped = false;
 
@@ -174,6 +221,11 @@ export class StartedNodelet {
       ac.abort();
     }
     throw new Error(`pod ${ns}/${name} did not become ${what} within ${String(timeoutMs / 1000)}s: ${describePodStatus(last)}`);
+  }
+
+  /** Starts recording every version of every pod in the namespace (see PodRecorder). */
+  recordPods(opts: { namespace?: string } = {}): PodRecorder {
+    return new PodRecorder(this.client, opts.namespace ?? this.namespace);
   }
 
   /** The events recorded for a pod (what `kubectl describe pod` lists), oldest first. */
