@@ -104,9 +104,8 @@ export class TestCluster {
     }
   }
 
-  private async launch(name: string, args: string[], ready: () => Promise<boolean>, extra: { mounts?: BindMount[]; env?: Record<string, string> } = {}): Promise<Proc> {
-    // a restart reuses the name: the old container (killed, or exited) goes first
-    const prev = name === 'apiserver' ? this.api : this.agents.get(name.replace(/^agent-/, ''));
+  /** `prev`: the process this one replaces; a restart reuses the container name, so the old container (killed, or exited) goes first. */
+  private async launch(name: string, prev: Proc | undefined, args: string[], ready: () => Promise<boolean>, extra: { mounts?: BindMount[]; env?: Record<string, string> } = {}): Promise<Proc> {
     if (prev !== undefined) await remove(prev.id);
     const full = `${this.prefix}-${name}`;
     const proc = await launch({
@@ -122,7 +121,7 @@ export class TestCluster {
     if (this.apiPort === 0) this.apiPort = await freePort();
     mkdirSync(this.apiDir, { recursive: true });
     const kubeconfig = join(this.apiDir, 'kubeconfig');
-    const proc = await this.launch('apiserver', ['apiserver', '--data-dir', this.apiDir, '--port', String(this.apiPort), ...extra], async () => {
+    const proc = await this.launch('apiserver', this.api, ['apiserver', '--data-dir', this.apiDir, '--port', String(this.apiPort), ...extra], async () => {
       let text: string;
       try {
         text = readFileSync(kubeconfig, 'utf8');
@@ -152,7 +151,7 @@ export class TestCluster {
     }), { mode: 0o600 });
     this.nodes.add(node);
     const access = (await this.runtime()).agentAccess();
-    const proc = await this.launch(`agent-${node}`, [
+    const proc = await this.launch(`agent-${node}`, prev, [
       'agent', '--kubeconfig', nodeKubeconfig, '--node-name', node, '--root-dir', rootDir,
       '--port', String(port), '--healthz-port', String(healthzPort),
     ], async () => {
