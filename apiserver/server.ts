@@ -6,10 +6,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { SystemClock, type Clock } from '../lib/clock.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
-import { ApiHandler, type Authenticator, type PodStreaming, type UserInfo } from './http/handler.ts';
+import { ApiHandler, writeRawError, type Authenticator, type PodStreaming, type UserInfo } from './http/handler.ts';
+import { ApiError } from './api/errors.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { createCertificateAuthority, createServingCertificate, ensureCredentials, type ServerCredentials } from './pki.ts';
 import { Registry } from './registry/registry.ts';
@@ -102,11 +104,16 @@ export class ApiServer {
       ...(o.minRequestTimeoutSeconds === undefined ? {} : { minRequestTimeoutSeconds: o.minRequestTimeoutSeconds }),
     });
     const tls = o.insecureHttp !== true;
+    // Go's http.Server reads up to 1 MiB of request line and headers (DefaultMaxHeaderBytes);
+    // Node's default of 16 KiB would refuse long label selectors and URLs kube accepts.
+    const httpOptions = { maxHeaderSize: 1 << 20 };
     const server = tls
-      ? createHttpsServer({ key: creds.serverKey, cert: creds.serverCert })
-      : createHttpServer();
+      ? createHttpsServer({ ...httpOptions, key: creds.serverKey, cert: creds.serverCert })
+      : createHttpServer(httpOptions);
     server.on('request', (req, res) => { handler.handle(req, res); });
     server.on('upgrade', (req, socket: Socket, head: Buffer) => { handler.handleUpgrade(req, socket, head); });
+    server.on('connect', (req, socket: Socket) => { handler.handleConnect(req, socket); });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => { answerClientError(err, socket); });
     const sockets = new Set<Socket>();
     server.on(tls ? 'secureConnection' : 'connection', (s: Socket) => {
       sockets.add(s);
@@ -163,4 +170,25 @@ export async function inMemoryCredentials(hosts: string[] = []): Promise<ServerC
     adminToken: randomBytes(18).toString('base64url'),
     nodeToken: randomBytes(18).toString('base64url'),
   };
+}
+
+/**
+ * A request Node could not parse gets a Status, not a silently closed socket: 431 for a request
+ * line and headers beyond the limit, 400 for anything else malformed.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  socket.on('error', () => undefined);
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    writeRawError(socket, new ApiError(431, 'RequestHeaderFieldsTooLarge', 'the request line and headers are larger than 1048576 bytes'));
+    return;
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    writeRawError(socket, new ApiError(408, 'Timeout', 'the request was not received in time'));
+    return;
+  }
+  writeRawError(socket, ApiError.badRequest(`malformed HTTP request: ${err.code ?? err.message}`));
 }

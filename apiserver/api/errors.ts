@@ -261,6 +261,15 @@ export class ApiError extends NodeletError {
     return ApiError.gone(`too old resource version: ${requested} (${oldest})`);
   }
 
+  /**
+   * 504 Timeout `Timeout: Too large resource version: N, current: M` with the
+   * ResourceVersionTooLarge cause client-go's reflector looks for (it then relists from "").
+   */
+  static tooLargeResourceVersion(requested: number, current: number): ApiError {
+    return new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`,
+      details({ causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 }));
+  }
+
   /** 401 Unauthorized; empty reason → `not authorized` as apimachinery, the apiserver sends `Unauthorized`. */
   static unauthorized(message = 'Unauthorized'): ApiError {
     return new ApiError(401, 'Unauthorized', message === '' ? 'not authorized' : message);

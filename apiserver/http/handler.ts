@@ -1,6 +1,7 @@
 // The API server's request handling, independent of the socket: authentication, the non-resource
 // endpoints (version, health, discovery, openapi) and every verb on every served resource.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -17,6 +18,9 @@ import { aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, a
 import { aggregatedDiscoveryVersion, contentType, outputFor } from './negotiate.ts';
 import { renderList, renderObject } from './render.ts';
 import { parseResourcePath, type ResourceRequest } from './request-info.ts';
+import { healthAnswer, type HealthChecks } from './health.ts';
+import { dryRunQuery, listQuery, MAX_TIMER_SECONDS, Query, type OptionsKind } from './query.ts';
+import { anonymousForbidden, isPublicInfoPath, methodNotAllowed, parseRequestTarget, SERVED_METHODS } from './request-target.ts';
 import { pathNotFound, sendError, sendJson, sendText, toApiError } from './respond.ts';
 import { WatchStream } from './watch-stream.ts';
 
@@ -33,8 +37,11 @@ export interface Authenticator {
 /** Where the exec/attach/log subresources of a pod are served (the node agent proxy). */
 export interface PodStreaming {
   logs(req: IncomingMessage, res: ServerResponse, pod: KubeObject, query: URLSearchParams): Promise<void>;
-  /** exec/attach (remote-command channels) or log (binary.k8s.io / base64.binary.k8s.io) over WebSocket. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, subresource: 'exec' | 'attach' | 'log', query: URLSearchParams): Promise<void>;
+  /**
+   * exec/attach (remote-command channels over WebSocket or SPDY), portforward (WebSocket, SPDY,
+   * or SPDY tunnelled in WebSocket) and log over WebSocket.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, subresource: 'exec' | 'attach' | 'log' | 'portforward', query: URLSearchParams): Promise<void>;
 }
 
 export interface HandlerOptions {
@@ -49,6 +56,8 @@ export interface HandlerOptions {
   bookmarkIntervalMs?: number;
   /** Server-chosen watch timeout is between this and twice this (default 1800 s). */
   minRequestTimeoutSeconds?: number;
+  /** Checks behind /healthz, /livez and /readyz (default: ping, log and etcd, all passing). */
+  healthChecks?: HealthChecks;
 }
 
 const PATCH_TYPES: Record<string, PatchType> = {
@@ -62,13 +71,6 @@ function bearer(req: IncomingMessage): string | undefined {
   if (h === undefined) return undefined;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
   return m?.[1];
-}
-
-function intParam(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw ApiError.badRequest(`invalid value for ${name}: ${JSON.stringify(v)}`);
-  return Number(v);
 }
 
 export class ApiHandler {
@@ -86,14 +88,40 @@ export class ApiHandler {
   }
 
   /** Node http(s) 'upgrade' listener (exec, attach and log over WebSocket). */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    socket.on('error', () => undefined);
+    if (!isStreamingRequest(req)) {
+      // An Upgrade header on any other request is ignored, as Go's server does: serve it plainly.
+      if (head.length > 0) socket.unshift(head);
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket);
+      res.on('finish', () => { socket.end(); });
+      this.handle(req, res);
+      return;
+    }
     this.routeUpgrade(req, socket, head).catch((err: unknown) => {
       const apiErr = toApiError(err);
       if (apiErr.httpCode >= 500) this.o.log.error({ err, url: req.url }, 'upgrade failed');
-      if (!socket.writable) return;
-      const body = JSON.stringify(apiErr.status);
-      socket.end(`HTTP/1.1 ${apiErr.httpCode} ${apiErr.status.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      writeRawError(socket, apiErr);
     });
+  }
+
+  /**
+   * Node hands CONNECT to its own event and drops the connection when nobody listens: answer it
+   * like any other method no route takes.
+   */
+  handleConnect(req: IncomingMessage, socket: Duplex): void {
+    socket.on('error', () => undefined);
+    let err: ApiError;
+    try {
+      const user = this.authenticate(req);
+      const target = parseRequestTarget(req.url);
+      err = user === undefined ? anonymousForbidden('CONNECT', target.path, parseResourcePath('CONNECT', target.path, target.query)) : methodNotAllowed();
+    } catch (e) {
+      err = toApiError(e);
+    }
+    writeRawError(socket, err);
   }
 
   /** Ends every open watch (server shutdown). */
@@ -101,7 +129,12 @@ export class ApiHandler {
     for (const w of [...this.watches]) w.end();
   }
 
-  private authenticate(req: IncomingMessage): UserInfo {
+  /**
+   * The user behind the request: undefined for a request without credentials (the anonymous
+   * user, who may read only the public info paths); a token nobody issued is a 401.
+   */
+  private authenticate(req: IncomingMessage): UserInfo | undefined {
+    if (req.headers.authorization === undefined) return undefined;
     const token = bearer(req);
     const user = token === undefined ? undefined : this.o.authenticator.authenticate(token);
     if (user === undefined) throw ApiError.unauthorized();
@@ -109,33 +142,38 @@ export class ApiHandler {
   }
 
   private async routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    this.authenticate(req);
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const info = parseResourcePath(req.method ?? 'GET', url.pathname, url.searchParams);
-    if (info?.group !== '' || info.resource !== 'pods' || info.name === undefined || (info.subresource !== 'exec' && info.subresource !== 'attach' && info.subresource !== 'log')) {
-      if (info?.resource === 'pods' && info.subresource === 'portforward') throw ApiError.badRequest('port-forward is not supported by this server');
+    const target = parseRequestTarget(req.url);
+    const user = this.authenticate(req);
+    const info = parseResourcePath(req.method ?? 'GET', target.path, target.query);
+    if (user === undefined) throw anonymousForbidden(req.method ?? 'GET', target.path, info);
+    const sub = info?.subresource;
+    if (info?.group !== '' || info.resource !== 'pods' || info.name === undefined || info.namespace === undefined || (sub !== 'exec' && sub !== 'attach' && sub !== 'log' && sub !== 'portforward')) {
       throw pathNotFound();
     }
     const streaming = this.o.streaming;
     if (streaming === undefined) throw ApiError.badRequest(`${info.subresource} is not available`);
     const pod = await this.o.registry.pods.get(info.namespace, info.name);
-    await streaming.upgrade(req, socket, head, pod, info.subresource, url.searchParams);
+    await streaming.upgrade(req, socket, head, pod, sub, target.query);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.authenticate(req);
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const target = parseRequestTarget(req.url);
+    const user = this.authenticate(req);
+    const path = target.path.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     const accept = req.headers.accept;
+    if (user === undefined && !(isPublicInfoPath(path) && (method === 'GET' || method === 'HEAD'))) {
+      throw anonymousForbidden(method, target.path, parseResourcePath(method, path, target.query));
+    }
+    if (!SERVED_METHODS.has(method)) throw methodNotAllowed();
+    const health = healthAnswer(path, target.query, this.o.healthChecks ?? DEFAULT_HEALTH_CHECKS);
+    if (health !== undefined) {
+      sendText(res, health.code, health.body);
+      return;
+    }
     switch (path) {
       case '/version':
         sendJson(res, 200, VERSION_INFO);
-        return;
-      case '/healthz':
-      case '/livez':
-      case '/readyz':
-        sendText(res, 200, 'ok');
         return;
       case '/api': {
         const v = aggregatedDiscoveryVersion(accept);
@@ -159,10 +197,6 @@ export class ApiHandler {
       sendJson(res, 200, doc);
       return;
     }
-    if (path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
-      sendText(res, 200, 'ok');
-      return;
-    }
     const gv = /^\/(?:api\/(v[^/]+)|apis\/([^/]+)(?:\/([^/]+))?)$/.exec(path);
     if (gv !== null) {
       if (gv[1] !== undefined) {
@@ -178,22 +212,20 @@ export class ApiHandler {
       else throw pathNotFound();
       return;
     }
-    const info = parseResourcePath(method, path, url.searchParams);
+    const info = parseResourcePath(method, path, target.query);
     if (info === undefined) throw pathNotFound();
     const store = this.o.registry.find(info.group, info.version, info.resource);
     if (store === undefined) throw pathNotFound();
     if (!store.info.namespaced && info.namespace !== undefined) throw pathNotFound();
     if (store.info.namespaced && info.namespace === undefined && info.name !== undefined) throw pathNotFound();
-    await this.serveResource(req, res, url.searchParams, info, store);
+    await this.serveResource(req, res, new Query(target.query), info, store);
   }
 
-  private writeOptions(q: URLSearchParams): WriteOptions {
-    const dryRun = q.getAll('dryRun');
-    for (const d of dryRun) if (d !== 'All') throw ApiError.badRequest(`Invalid dry run value: ${d}`);
-    return { dryRun: dryRun.length > 0 };
+  private writeOptions(q: Query, kind: OptionsKind): WriteOptions {
+    return { dryRun: dryRunQuery(q.strings('dryRun'), kind) };
   }
 
-  private async serveResource(req: IncomingMessage, res: ServerResponse, q: URLSearchParams, info: ResourceRequest, store: ResourceStore): Promise<void> {
+  private async serveResource(req: IncomingMessage, res: ServerResponse, q: Query, info: ResourceRequest, store: ResourceStore): Promise<void> {
     const ns = store.info.namespaced ? info.namespace : undefined;
     const sub = info.subresource;
     const accept = req.headers.accept;
@@ -205,19 +237,21 @@ export class ApiHandler {
     switch (info.verb) {
       case 'get': {
         const obj = await store.get(ns, info.name ?? '');
-        const output = outputFor(accept, q.get('includeObject'));
+        const output = outputFor(accept, q.string('includeObject') ?? null);
         const body = renderObject(store.info.resource, obj, output, now);
         sendJson(res, 200, body, output.form === 'table' ? `application/json;as=Table;v=${output.version};g=meta.k8s.io` : 'application/json');
         return;
       }
       case 'list': {
-        const limit = intParam(q, 'limit');
+        const lq = listQuery(q, info.watchPrefix);
         const l = await store.list(ns, {
-          ...this.selectors(q),
-          ...(limit === undefined ? {} : { limit }),
-          ...(q.get('continue') === null ? {} : { continue: q.get('continue') ?? '' }),
+          ...selectorsOf(lq),
+          ...(lq.limit === undefined ? {} : { limit: lq.limit }),
+          ...(lq.continue === undefined ? {} : { continue: lq.continue }),
+          resourceVersion: lq.resourceVersion,
+          ...(lq.resourceVersionMatch === undefined ? {} : { resourceVersionMatch: lq.resourceVersionMatch }),
         });
-        const output = outputFor(accept, q.get('includeObject'));
+        const output = outputFor(accept, q.string('includeObject') ?? null);
         const shape = {
           resource: store.info.resource,
           listKind: store.info.listKind,
@@ -236,13 +270,13 @@ export class ApiHandler {
       }
       case 'create': {
         const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), store.info.kind, groupVersion(store.info));
-        const created = await store.create(ns, body, this.writeOptions(q));
+        const created = await store.create(ns, body, this.writeOptions(q, 'CreateOptions'));
         sendJson(res, 201, created);
         return;
       }
       case 'update': {
         const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), store.info.kind, groupVersion(store.info));
-        const updated = await store.update(ns, info.name ?? '', body, undefined, this.writeOptions(q));
+        const updated = await store.update(ns, info.name ?? '', body, undefined, this.writeOptions(q, 'UpdateOptions'));
         sendJson(res, 200, updated);
         return;
       }
@@ -253,14 +287,14 @@ export class ApiHandler {
       }
       case 'delete': {
         const options = await this.deleteOptions(req, q);
-        const out = await store.delete(ns, info.name ?? '', options, this.writeOptions(q));
+        const out = await store.delete(ns, info.name ?? '', options, this.writeOptions(q, 'DeleteOptions'));
         sendJson(res, 200, out.object);
         return;
       }
       case 'deletecollection': {
         if (!store.info.verbs.includes('deletecollection')) throw ApiError.methodNotSupported(store.gr(), 'deletecollection');
         const options = await this.deleteOptions(req, q);
-        const items = await store.deleteCollection(ns, this.selectors(q), options, this.writeOptions(q));
+        const items = await store.deleteCollection(ns, selectorsOf(listQuery(q, false)), options, this.writeOptions(q, 'DeleteOptions'));
         sendJson(res, 200, { kind: store.info.listKind, apiVersion: groupVersion(store.info), metadata: {}, items });
         return;
       }
@@ -269,7 +303,7 @@ export class ApiHandler {
     }
   }
 
-  private async serveSubresource(req: IncomingMessage, res: ServerResponse, q: URLSearchParams, info: ResourceRequest, store: ResourceStore, sub: string): Promise<void> {
+  private async serveSubresource(req: IncomingMessage, res: ServerResponse, q: Query, info: ResourceRequest, store: ResourceStore, sub: string): Promise<void> {
     const ns = store.info.namespaced ? info.namespace : undefined;
     const name = info.name ?? '';
     const method = req.method ?? 'GET';
@@ -282,7 +316,7 @@ export class ApiHandler {
       }
       if (method === 'PUT') {
         const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), store.info.kind, groupVersion(store.info));
-        sendJson(res, 200, await store.update(ns, name, body, sub, this.writeOptions(q)));
+        sendJson(res, 200, await store.update(ns, name, body, sub, this.writeOptions(q, 'UpdateOptions')));
         return;
       }
       if (method === 'PATCH' && sub === 'status') {
@@ -299,7 +333,7 @@ export class ApiHandler {
       if (typeof bodyMeta.name === 'string' && bodyMeta.name !== '' && bodyMeta.name !== name) {
         throw ApiError.badRequest(`the name of the object (${bodyMeta.name}) does not match the name on the URL (${name})`);
       }
-      if (this.writeOptions(q).dryRun !== true) {
+      if (this.writeOptions(q, 'CreateOptions').dryRun !== true) {
         await bindPod(store, this.o.clock, ns ?? '', name, typeof target.name === 'string' ? target.name : '', typeof bodyMeta.uid === 'string' ? bodyMeta.uid : undefined);
       }
       sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
@@ -309,7 +343,7 @@ export class ApiHandler {
       const pod = await store.get(ns, name);
       const streaming = this.o.streaming;
       if (streaming === undefined) throw ApiError.badRequest('logs are not available');
-      await streaming.logs(req, res, pod, q);
+      await streaming.logs(req, res, pod, q.params);
       return;
     }
     if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
@@ -318,37 +352,32 @@ export class ApiHandler {
     throw pathNotFound();
   }
 
-  private selectors(q: URLSearchParams): { labelSelector?: string; fieldSelector?: string } {
-    const out: { labelSelector?: string; fieldSelector?: string } = {};
-    const ls = q.get('labelSelector');
-    const fs = q.get('fieldSelector');
-    if (ls !== null) out.labelSelector = ls;
-    if (fs !== null) out.fieldSelector = fs;
-    return out;
-  }
-
-  private async serveWatch(req: IncomingMessage, res: ServerResponse, q: URLSearchParams, info: ResourceRequest, store: ResourceStore): Promise<void> {
+  private async serveWatch(req: IncomingMessage, res: ServerResponse, q: Query, info: ResourceRequest, store: ResourceStore): Promise<void> {
     const ns = store.info.namespaced ? info.namespace : undefined;
-    const sel = this.selectors(q);
+    const lq = listQuery(q, true);
+    const sel = selectorsOf(lq);
     if (info.name !== undefined) {
       // Legacy /watch/.../name: the collection watch narrowed to one name.
       const byName = `metadata.name=${info.name}`;
       sel.fieldSelector = sel.fieldSelector === undefined || sel.fieldSelector === '' ? byName : `${sel.fieldSelector},${byName}`;
     }
     store.matcher(sel.labelSelector, sel.fieldSelector); // 400 on bad selectors, before the stream starts
-    const rv = q.get('resourceVersion') ?? '';
+    const rv = lq.resourceVersion;
     if (rv !== '' && rv !== '0' && !/^\d+$/.test(rv)) throw ApiError.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
-    const timeout = intParam(q, 'timeoutSeconds');
+    // 0 or absent: the server's choice, between min and 2×min request timeout; negative: at once
     const min = this.o.minRequestTimeoutSeconds ?? 1800;
+    const requested = lq.timeoutSeconds ?? 0;
+    const timeoutSeconds = requested === 0 ? Math.floor(min * (1 + Math.random())) : Math.min(requested, MAX_TIMER_SECONDS);
     const stream: WatchStream = new WatchStream(res, {
       store,
       namespace: ns,
-      watch: { ...sel, resourceVersion: rv },
-      output: outputFor(req.headers.accept, q.get('includeObject')),
+      watch: { ...sel, resourceVersion: rv, ...(lq.sendInitialEvents === undefined ? {} : { sendInitialEvents: lq.sendInitialEvents }) },
+      output: outputFor(req.headers.accept, q.string('includeObject') ?? null),
       clock: this.o.clock,
-      timeoutSeconds: timeout !== undefined && timeout > 0 ? timeout : Math.floor(min * (1 + Math.random())),
-      bookmarks: q.get('allowWatchBookmarks') === 'true',
+      timeoutSeconds,
+      bookmarks: lq.allowWatchBookmarks,
       bookmarkIntervalMs: this.o.bookmarkIntervalMs ?? 60_000,
+      initialEventsEnd: lq.sendInitialEvents === true && lq.allowWatchBookmarks,
       revision: () => this.o.registry.storage.revision(),
       onEnd: () => { this.watches.delete(stream); },
     });
@@ -356,7 +385,7 @@ export class ApiHandler {
     await stream.start();
   }
 
-  private async patch(req: IncomingMessage, q: URLSearchParams, store: ResourceStore, ns: string | undefined, name: string, sub: 'status' | undefined): Promise<KubeObject> {
+  private async patch(req: IncomingMessage, q: Query, store: ResourceStore, ns: string | undefined, name: string, sub: 'status' | undefined): Promise<KubeObject> {
     const ct = contentType(req.headers['content-type']);
     const type = PATCH_TYPES[ct];
     if (type === undefined) {
@@ -369,16 +398,29 @@ export class ApiHandler {
       throw ApiError.badRequest('the patch must be a JSON object');
     }
     if (type === 'json' && !Array.isArray(patch)) throw ApiError.badRequest('the JSON patch must be an array of operations');
-    return store.patch(ns, name, type, patch, sub, this.writeOptions(q));
+    return store.patch(ns, name, type, patch, sub, this.writeOptions(q, 'PatchOptions'));
   }
 
-  private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptionsBody> {
+  /**
+   * DeleteOptions from the body or, when the body is empty, from the query (upstream reads one or
+   * the other, never both).
+   */
+  private async deleteOptions(req: IncomingMessage, q: Query): Promise<DeleteOptionsBody> {
     const raw = await readBody(req);
-    const body = (decodeBody(raw, req.headers['content-type']) ?? {}) as Record<string, unknown>;
-    if (typeof body !== 'object' || Array.isArray(body)) throw ApiError.badRequest('DeleteOptions must be a JSON object');
+    const decoded = decodeBody(raw, req.headers['content-type']);
     const options: DeleteOptionsBody = {};
-    const grace = intParam(q, 'gracePeriodSeconds') ?? (typeof body['gracePeriodSeconds'] === 'number' ? body['gracePeriodSeconds'] : undefined);
-    if (grace !== undefined) options.gracePeriodSeconds = grace;
+    if (decoded === undefined) {
+      const grace = q.int('gracePeriodSeconds');
+      if (grace !== undefined) options.gracePeriodSeconds = grace;
+      const policy = q.string('propagationPolicy');
+      if (policy !== undefined) options.propagationPolicy = policy;
+      return options;
+    }
+    if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw ApiError.badRequest('DeleteOptions must be a JSON object');
+    const body = decoded as Record<string, unknown>;
+    const grace = body['gracePeriodSeconds'];
+    if (grace !== undefined && grace !== null && !Number.isInteger(grace)) throw ApiError.badRequest(cannotUnmarshal(grace, 'DeleteOptions.gracePeriodSeconds', 'int64'));
+    if (typeof grace === 'number') options.gracePeriodSeconds = grace;
     const pre = body['preconditions'];
     if (typeof pre === 'object' && pre !== null) {
       const p = pre as Record<string, unknown>;
@@ -386,7 +428,8 @@ export class ApiHandler {
       if (typeof p['uid'] === 'string') options.preconditions.uid = p['uid'];
       if (typeof p['resourceVersion'] === 'string') options.preconditions.resourceVersion = p['resourceVersion'];
     }
-    const policy = q.get('propagationPolicy') ?? body['propagationPolicy'];
+    const policy = body['propagationPolicy'];
+    if (policy !== undefined && policy !== null && typeof policy !== 'string') throw ApiError.badRequest(cannotUnmarshal(policy, 'DeleteOptions.propagationPolicy', 'v1.DeletionPropagation'));
     if (typeof policy === 'string') options.propagationPolicy = policy;
     return options;
   }
@@ -405,5 +448,41 @@ export class ApiHandler {
       throw ApiError.badRequest(`${kind} in version ${JSON.stringify(apiVersion)} cannot be handled as a ${kind}: metadata must be an object`);
     }
     return body;
+  }
+}
+
+const DEFAULT_HEALTH_CHECKS: HealthChecks = { ping: () => true, log: () => true, etcd: () => true };
+
+function selectorsOf(lq: { labelSelector?: string; fieldSelector?: string }): { labelSelector?: string; fieldSelector?: string } {
+  const out: { labelSelector?: string; fieldSelector?: string } = {};
+  if (lq.labelSelector !== undefined) out.labelSelector = lq.labelSelector;
+  if (lq.fieldSelector !== undefined) out.fieldSelector = lq.fieldSelector;
+  return out;
+}
+
+/** encoding/json's type error, as the decoder words it. */
+export function cannotUnmarshal(value: unknown, field: string, goType: string): string {
+  const jsonType = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value === 'object' ? 'object' : typeof value === 'boolean' ? 'bool' : typeof value;
+  const [struct = '', ...rest] = field.split('.');
+  return `json: cannot unmarshal ${jsonType} into Go struct field ${struct}.${rest.join('.')} of type ${goType}`;
+}
+
+/** A Status response written straight to a socket that left HTTP parsing (upgrade, CONNECT). */
+export function writeRawError(socket: Duplex, err: ApiError): void {
+  if (!socket.writable) return;
+  const body = JSON.stringify(err.status);
+  socket.end(`HTTP/1.1 ${err.httpCode} ${STATUS_CODES[err.httpCode] ?? 'Error'}\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+const STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'log', 'portforward']);
+
+/** exec, attach, portforward and log of a pod: the requests an upgrade is meant for. */
+function isStreamingRequest(req: IncomingMessage): boolean {
+  try {
+    const target = parseRequestTarget(req.url);
+    const info = parseResourcePath(req.method ?? 'GET', target.path, target.query);
+    return info?.resource === 'pods' && STREAM_SUBRESOURCES.has(info.subresource ?? '');
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,6 @@
 // Parses a request path the way kube-apiserver's RequestInfoFactory does: API prefix, group,
 // version, namespace, resource, name, subresource and the verb the method implies.
+import { parseQueryBool } from './query.ts';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
 
@@ -63,7 +64,8 @@ export function parseResourcePath(method: string, pathname: string, query: URLSe
     subresource = rest[2];
     if (rest.length > 3) return undefined;
   }
-  const isWatch = watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1';
+  const watchParam = query.get('watch');
+  const isWatch = watchPrefix || (watchParam !== null && parseQueryBool(watchParam));
   let verb: Verb;
   switch (method) {
     case 'GET':

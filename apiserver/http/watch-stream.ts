@@ -8,6 +8,7 @@ import type { ResourceStore, ResourceWatch, WatchEvent, WatchOptions } from '../
 import type { KubeObject } from '../storage/types.ts';
 import { renderObject } from './render.ts';
 import type { Output } from './negotiate.ts';
+import { MAX_TIMER_SECONDS } from './query.ts';
 
 export interface WatchStreamOptions {
   store: ResourceStore;
@@ -15,10 +16,15 @@ export interface WatchStreamOptions {
   watch: WatchOptions;
   output: Output;
   clock: Clock;
-  /** Seconds until the server ends the stream. */
+  /** Seconds until the server ends the stream; negative ends it at once. */
   timeoutSeconds: number;
   bookmarks: boolean;
   bookmarkIntervalMs: number;
+  /**
+   * sendInitialEvents=true: after the initial ADDED events, a BOOKMARK annotated
+   * k8s.io/initial-events-end (the watch-list protocol).
+   */
+  initialEventsEnd?: boolean;
   /** Current storage revision, for bookmarks. */
   revision: () => Promise<number>;
   /** Called when the stream ends for any reason. */
@@ -33,6 +39,7 @@ export class WatchStream {
   private timers: Timer[] = [];
   private ended = false;
   private first = true;
+  private deadline = 0;
 
   constructor(private readonly res: ServerResponse, private readonly o: WatchStreamOptions) {}
 
@@ -40,7 +47,16 @@ export class WatchStream {
     const { res } = this;
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.socket?.setNoDelay(true);
+    // kube-apiserver writes 200 and flushes before any event: a client's watch (client-node's
+    // informer.start(), client-go's reflector) starts on the headers, not on the first event,
+    // which a quiet collection may never send.
+    res.flushHeaders();
     res.on('close', () => { this.end(); });
+    if (this.o.timeoutSeconds < 0) {
+      // a negative timeout ends the watch at once (upstream's timer fires immediately)
+      this.end();
+      return;
+    }
     try {
       this.watch = await this.o.store.watch(this.o.namespace, this.o.watch, (e) => { this.send(e); });
     } catch (err) {
@@ -55,7 +71,10 @@ export class WatchStream {
       this.watch.stop();
       return;
     }
-    this.timers.push(this.o.clock.setTimer(this.o.timeoutSeconds * 1000, () => { this.end(); }));
+    const timeoutMs = Math.min(this.o.timeoutSeconds, MAX_TIMER_SECONDS) * 1000;
+    this.deadline = this.o.clock.now() + timeoutMs;
+    this.timers.push(this.o.clock.setTimer(timeoutMs, () => { this.end(); }));
+    if (this.o.initialEventsEnd === true) this.sendBookmark({ 'k8s.io/initial-events-end': 'true' });
     if (this.o.bookmarks) this.scheduleBookmark();
   }
 
@@ -70,19 +89,29 @@ export class WatchStream {
     this.o.onEnd?.();
   }
 
+  /**
+   * The next bookmark: after the interval, but no later than 2 s before the watch times out, so a
+   * client always gets a resourceVersion to resume from (the watch cache's nextBookmarkTime).
+   */
   private scheduleBookmark(): void {
-    this.timers.push(this.o.clock.setTimer(this.o.bookmarkIntervalMs, () => {
-      void this.o.revision().then((rv) => {
-        if (this.ended) return;
-        const object: KubeObject = {
-          kind: this.o.store.info.kind,
-          apiVersion: this.o.store.info.group === '' ? this.o.store.info.version : `${this.o.store.info.group}/${this.o.store.info.version}`,
-          metadata: { resourceVersion: String(rv) },
-        };
-        this.write({ type: 'BOOKMARK', object });
-        this.scheduleBookmark();
-      });
+    const delay = Math.min(this.o.bookmarkIntervalMs, this.deadline - this.o.clock.now() - 2_000);
+    if (delay <= 0) return;
+    this.timers.push(this.o.clock.setTimer(delay, () => {
+      this.sendBookmark();
+      this.scheduleBookmark();
     }));
+  }
+
+  private sendBookmark(annotations?: Record<string, string>): void {
+    void this.o.revision().then((rv) => {
+      if (this.ended) return;
+      const object: KubeObject = {
+        kind: this.o.store.info.kind,
+        apiVersion: this.o.store.info.group === '' ? this.o.store.info.version : `${this.o.store.info.group}/${this.o.store.info.version}`,
+        metadata: { resourceVersion: String(rv), ...(annotations === undefined ? {} : { annotations }) },
+      };
+      this.write({ type: 'BOOKMARK', object });
+    });
   }
 
   private send(e: WatchEvent): void {

@@ -29,6 +29,10 @@ export interface ListOptions {
   fieldSelector?: string;
   limit?: number;
   continue?: string;
+  /** '' or '0': the current state; 'N': see resourceVersionMatch. */
+  resourceVersion?: string;
+  /** Exact: the state at N; NotOlderThan (the default): any state at least as new as N. */
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
 }
 
 export interface ListOutcome {
@@ -42,6 +46,8 @@ export interface WatchOptions {
   fieldSelector?: string;
   /** '' or undefined or '0': synthetic ADDED for the current state first; 'N': changes after N. */
   resourceVersion?: string;
+  /** Overrides whether the current state comes first (sendInitialEvents). */
+  sendInitialEvents?: boolean;
 }
 
 export interface WatchEvent {
@@ -91,7 +97,7 @@ export class ResourceStore {
   async list(namespace: string | undefined, options: ListOptions = {}): Promise<ListOutcome> {
     const match = this.matcher(options.labelSelector, options.fieldSelector);
     const prefix = this.prefix(namespace);
-    const { items, revision } = await this.ctx.storage.list(prefix);
+    const { items, revision } = await this.snapshot(prefix, options);
     let start = 0;
     let rv = revision;
     if (options.continue !== undefined && options.continue !== '') {
@@ -114,6 +120,37 @@ export class ResourceStore {
     const outcome: ListOutcome = { items: selected.map((i) => this.out(i.object)), resourceVersion: String(rv) };
     if (next !== undefined) outcome.continue = next;
     return outcome;
+  }
+
+  /**
+   * The items a list reads. A resourceVersion newer than the store is a 504 with the
+   * ResourceVersionTooLarge cause (a linearizable store cannot catch up to it); Exact at an older
+   * one is rebuilt by undoing the newer events still in the watch history, or a 410 once they
+   * have left it, as etcd answers a compacted revision.
+   */
+  private async snapshot(prefix: string, options: ListOptions): Promise<{ items: StoredItem[]; revision: number }> {
+    const rvText = options.resourceVersion ?? '';
+    const current = await this.ctx.storage.list(prefix);
+    if (rvText === '' || rvText === '0' || (options.continue !== undefined && options.continue !== '')) return current;
+    const wanted = parseResourceVersion(rvText);
+    if (wanted > current.revision) throw ApiError.tooLargeResourceVersion(wanted, current.revision);
+    // A limited list at N without a match was served at exactly N (the legacy paging contract).
+    const exact = options.resourceVersionMatch === 'Exact' || (options.resourceVersionMatch === undefined && options.limit !== undefined && options.limit > 0);
+    if (!exact || wanted === current.revision) return current;
+    const newer: StorageEvent[] = [];
+    try {
+      this.ctx.storage.watch(prefix, wanted, (ev) => { if (ev.revision <= current.revision) newer.push(ev); }).stop();
+    } catch (err) {
+      if (isStorageError(err, 'Expired')) throw ApiError.gone('The resourceVersion for the provided list is too old.');
+      throw err;
+    }
+    const byKey = new Map(current.items.map((i) => [i.key, i]));
+    for (const ev of newer.reverse()) {
+      if (ev.type === 'ADDED' || ev.prevObject === undefined) byKey.delete(ev.key);
+      else byKey.set(ev.key, { key: ev.key, object: ev.prevObject, revision: Number(ev.prevObject.metadata?.resourceVersion ?? 0) });
+    }
+    const items = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { items, revision: wanted };
   }
 
   // ---- writes ----------------------------------------------------------------------------------
@@ -309,10 +346,16 @@ export class ResourceStore {
     const prefix = this.prefix(namespace);
     const rvText = options.resourceVersion ?? '';
     let from: number;
-    if (rvText === '' || rvText === '0') {
+    // Without sendInitialEvents, "" and "0" start with the current state and N replays from N;
+    // with it (the watch-list protocol) the state comes first whatever the version.
+    const initial = options.sendInitialEvents ?? (rvText === '' || rvText === '0');
+    if (initial) {
       const { items, revision } = await this.ctx.storage.list(prefix);
+      if (rvText !== '' && rvText !== '0') parseResourceVersion(rvText);
       for (const item of items) if (match(item.object)) onEvent({ type: 'ADDED', object: this.out(item.object) });
       from = revision;
+    } else if (rvText === '' || rvText === '0') {
+      from = await this.ctx.storage.revision();
     } else {
       from = parseResourceVersion(rvText);
     }
