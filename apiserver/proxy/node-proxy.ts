@@ -1,19 +1,20 @@
-// pods/log, pods/exec and pods/attach: proxied to the agent running the pod, at the Node's
+// pods/log, exec, attach and portforward: proxied to the agent running the pod, at the Node's
 // status.addresses and status.daemonEndpoints.kubeletEndpoint.Port, on kubelet-style paths
-// (/containerLogs, /exec, /attach) with the node token. Log bytes are streamed through; exec,
-// attach and log WebSocket frames (log: binary.k8s.io / base64.binary.k8s.io, as the
-// conformance "logs over websockets" test asks) are relayed both ways, and the agent's close
-// code (1000) and Status on channel 3 reach kubectl unchanged.
+// (/containerLogs, /exec, /attach, /portForward) with the node token. Log bytes are streamed
+// through; upgraded streams (WebSocket channels, SPDY/3.1, the WebSocket-tunnelled SPDY of
+// kubectl's port-forward, log over WebSocket) pass through as raw bytes, so the agent's answers —
+// a Status on channel 3, a refusal in its own words — reach the client unchanged.
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Logger } from '../../lib/log.ts';
 import { ApiError } from '../api/errors.ts';
 import type { PodStreaming } from '../http/handler.ts';
+import { Query } from '../http/query.ts';
 import { isRecord } from '../registry/object-meta.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { KubeObject } from '../storage/types.ts';
+import { proxyUpgrade } from './upgrade-proxy.ts';
 
 export interface NodeProxyOptions {
   registry: Registry;
@@ -35,26 +36,21 @@ function arr(v: unknown): Obj[] {
   return Array.isArray(v) ? v.filter(isRecord) : [];
 }
 
-const LOG_PARAMS = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes', 'insecureSkipTLSVerifyBackend'];
+const LOG_BOOLS = ['follow', 'previous', 'timestamps'];
+const LOG_INTS = ['tailLines', 'sinceSeconds', 'limitBytes'];
+
+export type StreamSubresource = 'exec' | 'attach' | 'log' | 'portforward';
 
 /** kubectl's exec/attach query -> the kubelet's. */
 const STREAM_FLAGS: Record<string, string> = { stdin: 'input', stdout: 'output', stderr: 'error', tty: 'tty' };
 
 export class NodeProxy implements PodStreaming {
-  /** The subprotocol the agent chose, per client request; the client gets the same one. */
-  private readonly chosen = new WeakMap<IncomingMessage, string>();
-  private readonly wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    handleProtocols: (_offered, req) => this.chosen.get(req) ?? false,
-  });
-
   constructor(private readonly o: NodeProxyOptions) {}
 
   async logs(req: IncomingMessage, res: ServerResponse, pod: KubeObject, query: URLSearchParams): Promise<void> {
     const container = containerFor(pod, query.get('container'), true);
-    const base = await this.nodeBase(pod);
     const path = logPath(pod, container, query);
+    const base = await this.nodeBase(pod);
     await new Promise<void>((resolve, reject) => {
       const upstream = this.request(base, path, (up) => {
         res.writeHead(up.statusCode ?? 500, {
@@ -73,67 +69,21 @@ export class NodeProxy implements PodStreaming {
     });
   }
 
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, subresource: 'exec' | 'attach' | 'log', query: URLSearchParams): Promise<void> {
-    const path = subresource === 'log' ? this.logUpgradePath(req, pod, query) : this.streamUpgradePath(req, pod, subresource, query);
+  /**
+   * exec, attach and portforward (WebSocket or SPDY/3.1) and log over WebSocket: checked here
+   * the way the registry's ExecLocation/PortForwardLocation check them, then passed to the agent
+   * byte for byte (proxyUpgrade).
+   */
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, subresource: StreamSubresource, query: URLSearchParams): Promise<void> {
+    const path = subresource === 'log'
+      ? logPath(pod, containerFor(pod, query.get('container'), true), query)
+      : subresource === 'portforward' ? portForwardPath(pod, query) : streamPath(pod, subresource, query);
     const base = await this.nodeBase(pod);
-    const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
-    const url = `${base.scheme === 'https' ? 'wss' : 'ws'}://${base.host}:${base.port}${path}`;
-    const upstream = new WebSocket(url, protocols, {
-      headers: { Authorization: `Bearer ${this.o.token}` },
-      rejectUnauthorized: this.o.ca !== undefined,
+    await proxyUpgrade(req, socket, head, { ...base, path }, {
+      token: this.o.token,
+      log: this.o.log,
       ...(this.o.ca === undefined ? {} : { ca: this.o.ca }),
-      perMessageDeflate: false,
-      handshakeTimeout: 15_000,
     });
-    await new Promise<void>((resolve, reject) => {
-      upstream.once('unexpected-response', (_r, response) => {
-        // The agent refused (a Status JSON): answer the client the same way.
-        const chunks: Buffer[] = [];
-        response.on('data', (c: Buffer) => chunks.push(c));
-        response.on('end', () => {
-          const body = Buffer.concat(chunks);
-          if (socket.writable) {
-            socket.end(`HTTP/1.1 ${response.statusCode ?? 500} ${response.statusMessage ?? ''}\r\nContent-Type: ${response.headers['content-type'] ?? 'application/json'}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('utf8')}`);
-          }
-          resolve();
-        });
-      });
-      upstream.once('error', (err) => { reject(ApiError.internal(err)); });
-      upstream.once('open', () => {
-        if (upstream.protocol !== '') this.chosen.set(req, upstream.protocol);
-        this.wss.handleUpgrade(req, socket, head, (client) => {
-          relay(client, upstream, this.o.log);
-          resolve();
-        });
-      });
-    });
-  }
-
-  /** The agent's /exec or /attach path; the request is validated first (like ExecLocation). */
-  private streamUpgradePath(req: IncomingMessage, pod: KubeObject, subresource: 'exec' | 'attach', query: URLSearchParams): string {
-    // validated before any upstream connection, so kubectl's SPDY fallback after a refused
-    // WebSocket upgrade prints the real reason, not the protocol we do not speak
-    const phase = isRecord(pod['status']) ? pod['status']['phase'] : undefined;
-    if (phase === 'Succeeded' || phase === 'Failed') {
-      throw ApiError.badRequest(`cannot ${subresource} into a container in a completed pod; current phase is ${typeof phase === 'string' ? phase : ''}`);
-    }
-    const container = containerFor(pod, query.get('container'), false);
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      throw ApiError.badRequest(`unsupported upgrade "${req.headers.upgrade ?? ''}": use WebSocket with v5.channel.k8s.io`);
-    }
-    const q = new URLSearchParams();
-    for (const c of query.getAll('command')) q.append('command', c);
-    for (const [from, to] of Object.entries(STREAM_FLAGS)) if (query.get(from) === 'true' || query.get(from) === '1') q.set(to, '1');
-    return `/${subresource}/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}/${enc(container)}?${q.toString()}`;
-  }
-
-  /** The agent's /containerLogs path for a log stream over WebSocket (one message per chunk). */
-  private logUpgradePath(req: IncomingMessage, pod: KubeObject, query: URLSearchParams): string {
-    const container = containerFor(pod, query.get('container'), true);
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      throw ApiError.badRequest(`unsupported upgrade "${req.headers.upgrade ?? ''}": use WebSocket with binary.k8s.io or base64.binary.k8s.io`);
-    }
-    return logPath(pod, container, query);
   }
 
   private request(base: NodeBase, path: string, onResponse: (res: IncomingMessage) => void): ReturnType<typeof httpRequest> {
@@ -175,10 +125,43 @@ interface NodeBase {
   port: number;
 }
 
+/**
+ * The agent's /containerLogs path. Options are decoded here as the apiserver decodes
+ * PodLogOptions (booleans as upstream reads them, integers as strconv does) and passed on in the
+ * kubelet's canonical form, so every client's spelling (`follow=True`) means the same.
+ */
 function logPath(pod: KubeObject, container: string, query: URLSearchParams): string {
-  const q = new URLSearchParams();
-  for (const p of LOG_PARAMS) for (const v of query.getAll(p)) q.append(p, v);
-  return `/containerLogs/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}/${enc(container)}${q.size > 0 ? `?${q.toString()}` : ''}`;
+  const q = Query.of(query);
+  const out = new URLSearchParams();
+  for (const b of LOG_BOOLS) if (q.bool(b)) out.set(b, 'true');
+  for (const i of LOG_INTS) {
+    const v = q.int(i);
+    if (v !== undefined) out.set(i, String(v));
+  }
+  const since = q.string('sinceTime');
+  if (since !== undefined) out.set('sinceTime', since);
+  return `/containerLogs/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}/${enc(container)}${out.size > 0 ? `?${out.toString()}` : ''}`;
+}
+
+/** The agent's /exec or /attach path; the request is checked first (like ExecLocation). */
+function streamPath(pod: KubeObject, subresource: 'exec' | 'attach', query: URLSearchParams): string {
+  const phase = isRecord(pod['status']) ? pod['status']['phase'] : undefined;
+  if (phase === 'Succeeded' || phase === 'Failed') {
+    throw ApiError.badRequest(`cannot ${subresource} into a container in a completed pod; current phase is ${typeof phase === 'string' ? phase : ''}`);
+  }
+  const container = containerFor(pod, query.get('container'), false);
+  const q = Query.of(query);
+  const out = new URLSearchParams();
+  for (const c of q.strings('command')) out.append('command', c);
+  for (const [from, to] of Object.entries(STREAM_FLAGS)) if (q.bool(from)) out.set(to, '1');
+  return `/${subresource}/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}/${enc(container)}?${out.toString()}`;
+}
+
+/** The agent's /portForward path; the WebSocket protocols name their ports in the query. */
+function portForwardPath(pod: KubeObject, query: URLSearchParams): string {
+  const out = new URLSearchParams();
+  for (const p of query.getAll('ports')) out.append('ports', p);
+  return `/portForward/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}${out.size > 0 ? `?${out.toString()}` : ''}`;
 }
 
 function enc(s: string | undefined): string {
@@ -206,23 +189,4 @@ export function containerFor(pod: KubeObject, requested: string | null, includeI
   let msg = `a container name must be specified for pod ${podName}, choose one of: [${containers.join(' ')}]`;
   if (includeInit && init.length > 0) msg += ` or one of the init containers: [${init.join(' ')}]`;
   throw ApiError.badRequest(msg);
-}
-
-function relay(client: WebSocket, upstream: WebSocket, log: Logger): void {
-  const forward = (to: WebSocket) => (data: RawData, isBinary: boolean): void => {
-    if (to.readyState === WebSocket.OPEN) to.send(data as Buffer, { binary: isBinary });
-  };
-  client.on('message', forward(upstream));
-  upstream.on('message', forward(client));
-  const closeOther = (to: WebSocket) => (code: number, reason: Buffer): void => {
-    const valid = code >= 1000 && code < 5000 && code !== 1005 && code !== 1006;
-    if (to.readyState === WebSocket.OPEN || to.readyState === WebSocket.CONNECTING) {
-      if (valid) to.close(code, reason);
-      else to.close(1000);
-    }
-  };
-  client.on('close', closeOther(upstream));
-  upstream.on('close', closeOther(client));
-  client.on('error', (err) => { log.debug({ err }, 'exec client connection error'); upstream.terminate(); });
-  upstream.on('error', (err) => { log.debug({ err }, 'exec agent connection error'); client.terminate(); });
 }
