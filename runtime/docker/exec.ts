@@ -66,6 +66,53 @@ function wire(sock: Duplex, tty: boolean, streams: ExecStreams): void {
   }
 }
 
+/**
+ * dockerd reports an exec that could not start (a missing binary, a bad working dir) by writing
+ * its error into the exec's stdout and ending it with 126/127 (moby's postContainerExecStart).
+ * The kubelet reports such an error on the error channel, not as output: so output that begins
+ * like that message is held until the exec is known to have started (a PID) or has ended.
+ */
+const START_FAILURE_PREFIX = Buffer.from('OCI runtime exec failed');
+
+export class StartFailureGate {
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private open = false;
+
+  constructor(private readonly target: NodeJS.WritableStream | undefined) {}
+
+  /** True while the output so far could still be the engine's start failure. */
+  get suspect(): boolean {
+    return !this.open && this.heldBytes > 0;
+  }
+
+  write(chunk: Buffer): void {
+    if (this.open) {
+      this.target?.write(chunk);
+      return;
+    }
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    const n = Math.min(this.heldBytes, START_FAILURE_PREFIX.length);
+    const head = Buffer.concat(this.held).subarray(0, n);
+    if (!head.equals(START_FAILURE_PREFIX.subarray(0, n))) this.release();
+  }
+
+  /** Lets held and later output through. */
+  release(): void {
+    if (this.open) return;
+    this.open = true;
+    for (const c of this.held) this.target?.write(c);
+    this.held = [];
+    this.heldBytes = 0;
+  }
+
+  /** The held text (the engine's message when the exec never started). */
+  text(): string {
+    return Buffer.concat(this.held).toString('utf8').trim();
+  }
+}
+
 function closed(sock: Duplex): Promise<void> {
   return new Promise<void>((resolve) => {
     if (sock.destroyed || sock.readableEnded) {
@@ -188,10 +235,25 @@ export class DockerExec implements ExecService {
       stderr: streams.stderr !== undefined && !tty,
     });
     const sock = await this.startExec(exec, streams.stdin !== undefined, tty);
-    wire(sock, tty, streams);
+    const gate = new StartFailureGate(streams.stdout);
+    const gated: ExecStreams = { ...streams, stdout: { write: (c: Buffer) => { gate.write(c); return true; } } as unknown as NodeJS.WritableStream };
+    wire(sock, tty, gated);
+    // Held output is let through as soon as the exec has a PID: it started, so it is the program's.
+    const probe = setTimeout(() => {
+      if (!gate.suspect) return;
+      exec.inspect().then((i) => { if (i.Pid > 0) gate.release(); }, () => undefined);
+    }, 50);
     const aborted = this.onAbort(opts.signal, sock);
     const done = Promise.race([
-      closed(sock).then(async () => (await this.exitCode(exec).catch(() => undefined)) ?? -1),
+      closed(sock).then(async () => {
+        clearTimeout(probe);
+        const info = gate.suspect ? await exec.inspect().catch(() => undefined) : undefined;
+        if (info !== undefined && info.Pid === 0 && !info.Running) {
+          throw new RuntimeError('ERR_RUNTIME', gate.text());
+        }
+        gate.release();
+        return (await this.exitCode(exec).catch(() => undefined)) ?? -1;
+      }),
       aborted,
     ]);
     return {

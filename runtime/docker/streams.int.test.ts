@@ -95,6 +95,23 @@ describe('exec (integration)', () => {
     expect(out).toBe('hello world\n');
   });
 
+  it('fails a streaming exec that cannot start with the engine\'s message, not as output', async () => {
+    const id = await sleeper('exec-missing');
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    const session = await rt.exec(id, ['no-such-binary'], { tty: false, streams: { stdout, stderr: new PassThrough() } });
+    await expect(session.done).rejects.toThrow(/exec: "no-such-binary": executable file not found in \$PATH/);
+    expect(out).toBe('');
+    // output that merely starts like the engine's message is the program's own
+    const lookalike = new PassThrough();
+    let text = '';
+    lookalike.on('data', (c: Buffer) => { text += c.toString(); });
+    const own = await rt.exec(id, ['sh', '-c', 'printf "OCI runtime"; sleep 0.2; echo " is my word"'], { tty: false, streams: { stdout: lookalike } });
+    expect(await own.done).toBe(0);
+    expect(text).toBe('OCI runtime is my word\n');
+  });
+
   it('runs a tty exec and resizes it', async () => {
     const id = await sleeper('tty');
     const stdin = new PassThrough();
