@@ -70,12 +70,81 @@ function tryParse(text: string): { width: number; height: number } | undefined {
   }
 }
 
-/** Runs the session to its end; resolves once the Status is written and the close is sent. */
-export async function runStreamSession(spec: SessionSpec): Promise<void> {
-  const { ws, protocol, options, log } = spec;
-  const abort = new AbortController();
-  let clientGone = ws.readyState !== ws.OPEN;
+/**
+ * One session's transport: where the client's stdin arrives, where output goes, terminal sizes,
+ * and how the final Status reaches the client. WebSocket channels and SPDY streams both fit.
+ */
+export interface SessionTransport {
+  stdin?: PassThrough;
+  stdout?: Writable;
+  stderr?: Writable;
+  /** Calls back with each terminal size the client sends (tty sessions). */
+  onResize(cb: (size: { width: number; height: number }) => void): void;
+  /** Calls back once when the client goes away before the session ends. */
+  onClientGone(cb: () => void): void;
+  /** Writes the final Status (in the protocol's form) and closes the session. */
+  finish(status: KubeStatus): Promise<void>;
+}
 
+export interface SessionRun {
+  log: Logger;
+  /** Starts the process (exec) or attaches (attach) with the given streams. */
+  start: (streams: ExecStreams, signal: AbortSignal) => Promise<StreamingSession>;
+  /** The Status for an exit code. */
+  onExit: (exitCode: number) => KubeStatus;
+  /** Prefix of the InternalError message when start fails, e.g. "error executing command in container". */
+  startErrorPrefix: string;
+}
+
+/** Runs a session to its end over any transport; resolves once the Status is written. */
+export async function runSession(t: SessionTransport, run: SessionRun): Promise<void> {
+  const { log } = run;
+  const abort = new AbortController();
+  const state = { clientGone: false };
+  t.onClientGone(() => {
+    state.clientGone = true;
+    if (t.stdin !== undefined && !t.stdin.writableEnded) t.stdin.end();
+    abort.abort(new Error('client closed the stream'));
+  });
+  let session: StreamingSession | undefined;
+  let pendingSize: { width: number; height: number } | undefined;
+  const applySize = (size: { width: number; height: number }): void => {
+    if (session === undefined) {
+      pendingSize = size;
+      return;
+    }
+    session.resize(size).catch((err: unknown) => { log.debug({ err }, 'resize failed'); });
+  };
+  t.onResize(applySize);
+
+  let status: KubeStatus;
+  try {
+    const streams: ExecStreams = {};
+    if (t.stdin !== undefined) streams.stdin = t.stdin;
+    if (t.stdout !== undefined) streams.stdout = t.stdout;
+    if (t.stderr !== undefined) streams.stderr = t.stderr;
+    session = await run.start(streams, abort.signal);
+    if (pendingSize !== undefined) applySize(pendingSize);
+    const exitCode = await session.done;
+    status = run.onExit(exitCode);
+  } catch (err) {
+    if (state.clientGone) {
+      log.debug({ err }, 'stream ended after the client went away');
+      return;
+    }
+    log.warn({ err }, run.startErrorPrefix);
+    status = internalErrorStatus(`${run.startErrorPrefix}: ${errorMessage(err)}`);
+  }
+  if (t.stdin !== undefined && !t.stdin.writableEnded) t.stdin.end();
+  // Output written before the process ended may still sit in the writables: flush it first.
+  await new Promise<void>((resolve) => { setImmediate(resolve); });
+  await Promise.all([t.stdout, t.stderr].map((w) => finish(w)));
+  if (state.clientGone) return;
+  await t.finish(status);
+}
+
+/** The WebSocket transport (remote-command channels, v1/v4/v5). */
+export function webSocketTransport(ws: WebSocket, protocol: ChannelProtocol, options: StreamOptions, log: Logger): SessionTransport {
   const send = (channel: number, data: Uint8Array, cb?: (err?: Error) => void): void => {
     if (ws.readyState !== ws.OPEN) {
       if (cb !== undefined) queueMicrotask(() => { cb(); });
@@ -101,23 +170,9 @@ export async function runStreamSession(spec: SessionSpec): Promise<void> {
 
   const stdin = options.stdin ? new PassThrough() : undefined;
   stdin?.on('error', (err) => { log.debug({ err }, 'stdin stream error'); });
-  const stdout = options.stdout ? output(STDOUT) : undefined;
-  const stderr = options.stderr && !options.tty ? output(STDERR) : undefined;
-
-  let session: StreamingSession | undefined;
-  let pendingSize: { width: number; height: number } | undefined;
+  const resizeListeners: ((size: { width: number; height: number }) => void)[] = [];
+  const goneListeners: (() => void)[] = [];
   const resizer = new ResizeDecoder();
-  const applySize = (size: { width: number; height: number }): void => {
-    if (session === undefined) {
-      pendingSize = size;
-      return;
-    }
-    session.resize(size).catch((err: unknown) => { log.debug({ err }, 'resize failed'); });
-  };
-
-  const endStdin = (): void => {
-    if (stdin !== undefined && !stdin.writableEnded) stdin.end();
-  };
 
   ws.on('message', (message: Buffer | ArrayBuffer | Buffer[]) => {
     const buf = Buffer.isBuffer(message) ? message : Array.isArray(message) ? Buffer.concat(message) : Buffer.from(message);
@@ -133,53 +188,48 @@ export async function runStreamSession(spec: SessionSpec): Promise<void> {
         }
         break;
       case RESIZE:
-        if (options.tty) for (const size of resizer.push(frame.data)) applySize(size);
+        if (options.tty) for (const size of resizer.push(frame.data)) for (const l of resizeListeners) l(size);
         break;
       case CLOSE:
-        if (protocol.version >= 5 && frame.data[0] === STDIN) endStdin();
+        if (protocol.version >= 5 && frame.data[0] === STDIN && stdin !== undefined && !stdin.writableEnded) stdin.end();
         break;
       default:
         break;
     }
   });
+  let gone = ws.readyState !== ws.OPEN;
   ws.on('close', () => {
-    clientGone = true;
-    endStdin();
-    abort.abort(new Error('client closed the stream'));
+    gone = true;
+    for (const l of goneListeners) l();
   });
   ws.on('error', (err) => { log.debug({ err }, 'websocket error'); });
 
   // The kubelet writes an empty message on the lowest writable channel once the stream is up.
   send(options.stdout ? STDOUT : options.stderr && !options.tty ? STDERR : ERROR, new Uint8Array(0));
 
-  let status: KubeStatus;
-  try {
-    const streams: ExecStreams = {};
-    if (stdin !== undefined) streams.stdin = stdin;
-    if (stdout !== undefined) streams.stdout = stdout;
-    if (stderr !== undefined) streams.stderr = stderr;
-    session = await spec.start(streams, abort.signal);
-    if (pendingSize !== undefined) applySize(pendingSize);
-    const exitCode = await session.done;
-    status = spec.onExit(exitCode);
-  } catch (err) {
-    if (clientGone) {
-      log.debug({ err }, 'stream ended after the client went away');
-      return;
-    }
-    log.warn({ err }, spec.startErrorPrefix);
-    status = internalErrorStatus(`${spec.startErrorPrefix}: ${errorMessage(err)}`);
-  }
-  endStdin();
-  // Output written before the process ended may still sit in the writables: flush it first.
-  await new Promise<void>((resolve) => { setImmediate(resolve); });
-  await Promise.all([stdout, stderr].map((w) => finish(w)));
-  if (clientGone) return;
-  const body = protocol.version >= 4
-    ? Buffer.from(JSON.stringify(status))
-    : status.status === 'Success' ? undefined : Buffer.from(status.message ?? '');
-  if (body !== undefined) await new Promise<void>((resolve) => { send(ERROR, body, () => { resolve(); }); });
-  if (ws.readyState === ws.OPEN) ws.close(1000);
+  const t: SessionTransport = {
+    onResize: (cb) => { resizeListeners.push(cb); },
+    onClientGone: (cb) => {
+      if (gone) queueMicrotask(cb);
+      else goneListeners.push(cb);
+    },
+    finish: async (status) => {
+      const body = protocol.version >= 4
+        ? Buffer.from(JSON.stringify(status))
+        : status.status === 'Success' ? undefined : Buffer.from(status.message ?? '');
+      if (body !== undefined) await new Promise<void>((resolve) => { send(ERROR, body, () => { resolve(); }); });
+      if (ws.readyState === ws.OPEN) ws.close(1000);
+    },
+  };
+  if (stdin !== undefined) t.stdin = stdin;
+  if (options.stdout) t.stdout = output(STDOUT);
+  if (options.stderr && !options.tty) t.stderr = output(STDERR);
+  return t;
+}
+
+/** Runs a WebSocket session to its end; resolves once the Status is written and the close is sent. */
+export async function runStreamSession(spec: SessionSpec): Promise<void> {
+  await runSession(webSocketTransport(spec.ws, spec.protocol, spec.options, spec.log), spec);
 }
 
 function finish(w: Writable | undefined): Promise<void> {
