@@ -75,7 +75,7 @@ async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 5
 }
 
 describe('kubectl against nodelet apiserver', () => {
-  it('refuses requests without a valid token with 401', async () => {
+  it('refuses anonymous requests with 403 and a wrong token with 401', async () => {
     const conn = parseKubeconfig(server.kubeconfig());
     const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
       const req = request(`${server.url}/api/v1/namespaces`, { ca: conn.ca }, (res) => {
@@ -86,8 +86,11 @@ describe('kubectl against nodelet apiserver', () => {
       req.on('error', reject);
       req.end();
     });
-    expect(status.code).toBe(401);
-    expect(JSON.parse(status.body)).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    expect(status.code).toBe(403);
+    expect(JSON.parse(status.body)).toEqual({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403, details: { kind: 'namespaces' },
+      message: 'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope',
+    });
     const r = await kubectl.run(['get', 'pods', '--token', 'wrong']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('You must be logged in to the server');
