@@ -148,12 +148,15 @@ describe('strategic merge patch', () => {
     expect(sc).toEqual({ apiVersion: 'v1', kind: 'Pod', spec: { securityContext: { runAsUser: 3 } } });
   });
 
-  it('rejects list items without their merge key like kube', () => {
+  it('rejects list items without their merge key with kube\'s message, as a 400 (kube: a reason-less 500)', () => {
     const e = failure(() => strategicMergePatch(pod(), { spec: { containers: [{ env: [{ name: 'updateTime', value: '123456' }] }] } }));
     expect(e.status).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: 'map: map[env:[map[name:updateTime value:123456]]] does not contain declared merge key: name', code: 500,
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'BadRequest',
+      message: 'map: map[env:[map[name:updateTime value:123456]]] does not contain declared merge key: name', code: 400,
     });
+    for (const bad of [{ $patch: 'junk' }, { spec: { containers: [{ $patch: 'merge', name: 'c' }] } }, { spec: { containers: ['x'] } }]) {
+      expect(failure(() => strategicMergePatch(pod(), bad)).status.code).toBe(400);
+    }
   });
 });
 

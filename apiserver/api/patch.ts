@@ -28,9 +28,13 @@ function unprocessable(): ApiError {
   return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
 }
 
-/** A non-Status error as the apiserver reports it (500, no reason). */
+/**
+ * A patch the merge cannot apply (a list item without its merge key, an unknown directive):
+ * kube-apiserver passes strategicpatch's plain error on as a reason-less 500; nodelet answers
+ * 400 BadRequest with the same message, since the request is at fault, not the server.
+ */
 function unknownError(message: string): ApiError {
-  return new ApiError(500, '', message);
+  return ApiError.badRequest(message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,7 +277,7 @@ const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList/';
 const SET_ELEMENT_ORDER = '$setElementOrder/';
 
 /** Go's %v rendering of a decoded JSON value (map[...] with sorted keys), for error texts. */
-function goValue(v: unknown): string {
+export function goValue(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
   if (isObj(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goValue(v[k])}`).join(' ')}]`;
   if (v === null || v === undefined) return '<nil>';
@@ -495,8 +499,8 @@ function mergeMap(originalIn: JsonObj, patchIn: JsonObj, schema: PatchSchema): J
 
 /**
  * Strategic merge patch of `original` (a served-kind object) with `patch`, as kube-apiserver
- * applies `application/strategic-merge-patch+json`. Errors: 400 for malformed directives, and
- * the apiserver's reason-less 500 for merge-key problems (as kubectl shows "Error from server: …").
+ * applies `application/strategic-merge-patch+json`. Errors: 400 for malformed directives and for
+ * merge-key problems (kube answers those with a reason-less 500; the message is the same).
  */
 export function strategicMergePatch(original: unknown, patch: unknown, schema: PatchSchema = patchSchemaFor(original)): unknown {
   if (!isObj(patch)) throw ApiError.badRequest('invalid JSON document');

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../api/errors.ts';
+import { MAX_NESTING_DEPTH, NESTING_ERROR, nestsDeeperThan } from '../api/json-types.ts';
 import { decodeProtobuf } from '../machinery.ts';
 import { contentType } from './negotiate.ts';
 
@@ -19,25 +20,62 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
+    let settled = false;
+    // A client that hangs up (or breaks the framing) before the body is complete gets a 400: the
+    // request is malformed, not the server broken (it is rarely there to read the answer).
+    const fail = (err: ApiError): void => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    const cut = (why: string): void => { fail(ApiError.badRequest(`the request body was not received in full: ${why}`)); };
     req.on('data', (chunk: Buffer) => {
-      if (failed) return;
+      if (settled) return;
       size += chunk.length;
       if (size > limit) {
-        failed = true;
-        reject(ApiError.requestEntityTooLarge(`limit is ${limit}`));
+        fail(ApiError.requestEntityTooLarge(`limit is ${limit}`));
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks)); });
-    req.on('error', (err) => { if (!failed) reject(err); });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks));
+    });
+    req.on('aborted', () => { cut('the client closed the connection'); });
+    req.on('error', (err) => { cut(err.message); });
+    req.on('close', () => { if (!req.complete) cut('the client closed the connection'); });
   });
 }
 
+/** The deepest nesting of [ and { in JSON text (outside strings), without parsing it. */
+function jsonTextDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return max;
+}
+
 function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  if (jsonTextDepth(text) > MAX_NESTING_DEPTH) throw ApiError.badRequest(`couldn't get version/kind; json parse error: ${NESTING_ERROR}`);
   try {
-    return JSON.parse(body.toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw ApiError.badRequest(`couldn't get version/kind; json parse error: ${detail}`);
@@ -50,11 +88,14 @@ export function decodeBody(body: Buffer, contentTypeHeader: string | undefined):
   const ct = contentType(contentTypeHeader);
   if (ct === 'application/vnd.kubernetes.protobuf') return decodeProtobuf(body);
   if (ct === 'application/yaml' || ct === 'application/x-yaml' || ct === 'text/yaml') {
+    let value: unknown;
     try {
-      return parseYaml(body.toString('utf8')) as unknown;
+      value = parseYaml(body.toString('utf8'), { logLevel: 'error' }) as unknown;
     } catch (err) {
       throw ApiError.badRequest(`error converting YAML to JSON: ${err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)}`);
     }
+    if (nestsDeeperThan(value)) throw ApiError.badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+    return value;
   }
   if (ct === '' || ct === 'application/json' || ct.endsWith('+json') || ct === '*/*' || ct === 'text/plain') return parseJson(body);
   throw ApiError.unsupportedMediaType(ACCEPTED_BODY_TYPES);

@@ -153,4 +153,55 @@ describe('registry', () => {
     expect(core.items).toHaveLength(1);
     expect(core.items[0]).toMatchObject({ apiVersion: 'v1', involvedObject: { name: 'n' }, message: 'x' });
   });
+
+  it('refuses a body with a field of the wrong JSON type as the decoder does, before defaulting', async () => {
+    const { reg } = await setup();
+    const cms = reg.store('', 'v1', 'configmaps');
+    expect(await reason(cms.create('default', { metadata: { name: 5 as unknown as string } })))
+      .toBe('400 BadRequest: ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.name of type string');
+    const err = await cms.create('default', { metadata: { name: 'c', labels: { a: 1 } } }).catch((e: unknown) => e);
+    expect((err as ApiError).status.details).toEqual({ causes: [{ reason: 'FieldValueTypeInvalid', field: 'metadata.labels[a]', message: 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string' }] });
+    expect(await reason(reg.leases.create('default', { metadata: { name: 'l' }, spec: { leaseDurationSeconds: '40' } })))
+      .toBe('400 BadRequest: Lease in version "v1" cannot be handled as a Lease: json: cannot unmarshal string into Go struct field LeaseSpec.spec.leaseDurationSeconds of type int32');
+    const c = await cms.create('default', { metadata: { name: 'c', labels: null, namespace: null } } as unknown as KubeObject);
+    expect(c.metadata).not.toHaveProperty('labels');
+    expect(await reason(cms.update('default', 'c', { ...c, data: { a: false } }, undefined)))
+      .toBe('400 BadRequest: ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal bool into Go struct field ConfigMap.data of type string');
+  });
+
+  it('refuses a patch whose result the decoder would refuse with 422 on the field "patch"', async () => {
+    const { reg } = await setup();
+    const cms = reg.store('', 'v1', 'configmaps');
+    await cms.create('default', { metadata: { name: 'c' }, data: { a: '1' } });
+    expect(await reason(cms.patch('default', 'c', 'merge', { metadata: { name: 5 } }, undefined))).toMatch(
+      /^422 Invalid: {2}"" is invalid: patch: Invalid value: "\{.*\}": json: cannot unmarshal number into Go struct field ObjectMeta\.metadata\.name of type string$/,
+    );
+    expect(await reason(cms.patch('default', 'c', 'strategic', { data: { a: [] } }, undefined)))
+      .toBe('422 Invalid:  "" is invalid: patch: Invalid value: "map[data:map[a:[]]]": json: cannot unmarshal array into Go struct field ConfigMap.data of type string');
+    expect(await reason(cms.patch('default', 'c', 'json', [{ op: 'replace', path: '/metadata', value: 'x' }], undefined)))
+      .toMatch(/json: cannot unmarshal string into Go struct field ConfigMap\.metadata of type v1\.ObjectMeta$/);
+    expect((await cms.get('default', 'c'))['data']).toEqual({ a: '1' });
+  });
+
+  it('deletes collections only inside a namespace for namespaced kinds', async () => {
+    const { reg } = await setup();
+    const cms = reg.store('', 'v1', 'configmaps');
+    await cms.create('default', { metadata: { name: 'c' } });
+    expect(await reason(cms.deleteCollection(undefined, {}, {})))
+      .toBe('405 MethodNotAllowed: the server does not allow this method on the requested resource');
+    expect(await cms.deleteCollection('default', {}, {})).toHaveLength(1);
+  });
+
+  it('cuts a grace period to what a Go duration holds, so the deletion timestamp stays a valid time', async () => {
+    const { reg, clock } = await setup();
+    await reg.nodes.create(undefined, { metadata: { name: 'n' } });
+    await reg.pods.create('default', pod('p', { terminationGracePeriodSeconds: Number.MAX_SAFE_INTEGER }));
+    await bindPod(reg.pods, clock, 'default', 'p', 'n');
+    const out = await reg.pods.delete('default', 'p', {});
+    expect(out.deleted).toBe(false);
+    expect(out.object.metadata?.['deletionGracePeriodSeconds']).toBe(9_223_372_036);
+    expect(out.object.metadata?.['deletionTimestamp']).toBe(new Date(clock.now() + 9_223_372_036_000).toISOString().replace('.000Z', 'Z'));
+    const again = await reg.pods.delete('default', 'p', { gracePeriodSeconds: 1e300 });
+    expect(again.object.metadata?.['deletionGracePeriodSeconds']).toBe(9_223_372_036);
+  });
 });

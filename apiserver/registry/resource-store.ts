@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../lib/clock.ts';
 import { ApiError, fieldErrors, type FieldError } from '../api/errors.ts';
+import { decodeError, decodeTypes, patchDecodeError } from '../api/json-types.ts';
+import { goValue } from '../api/patch.ts';
 import {
   applyPatch,
   prepareForCreate,
@@ -156,7 +158,7 @@ export class ResourceStore {
   // ---- writes ----------------------------------------------------------------------------------
 
   async create(namespace: string | undefined, body: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
-    let obj = this.in(deepClone(body));
+    let obj = this.in(this.decode(deepClone(body)));
     const m = meta(obj);
     this.checkNamespace(namespace, m.namespace);
     if (this.info.namespaced) m.namespace = namespace;
@@ -201,7 +203,7 @@ export class ResourceStore {
     subresource: 'status' | 'finalize' | undefined,
     options: WriteOptions = {},
   ): Promise<KubeObject> {
-    const incoming = this.in(deepClone(body));
+    const incoming = this.in(this.decode(deepClone(body)));
     const m = meta(incoming);
     if (m.name !== undefined && m.name !== '' && m.name !== name) {
       throw ApiError.badRequest(`the name of the object (${m.name}) does not match the name on the URL (${name})`);
@@ -243,6 +245,8 @@ export class ResourceStore {
         if (err instanceof ApiError) throw err;
         throw ApiError.badRequest(err instanceof Error ? err.message : String(err));
       }
+      const typeErr = decodeTypes(groupVersion(this.info), this.info.kind, patched);
+      if (typeErr !== undefined) throw patchDecodeError(type === 'strategic' ? goValue(patch) : JSON.stringify(patched), typeErr);
       return this.merge(current, this.in(patched), subresource);
     });
   }
@@ -327,6 +331,11 @@ export class ResourceStore {
   }
 
   async deleteCollection(namespace: string | undefined, list: ListOptions, options: DeleteOptionsBody, write: WriteOptions = {}): Promise<KubeObject[]> {
+    // kube serves deletecollection of a namespaced resource only inside one namespace; across all
+    // of them (DELETE /api/v1/pods) there is no such route: go-restful's 405
+    if (this.info.namespaced && (namespace === undefined || namespace === '')) {
+      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    }
     const { items } = await this.list(namespace, { ...(list.labelSelector === undefined ? {} : { labelSelector: list.labelSelector }), ...(list.fieldSelector === undefined ? {} : { fieldSelector: list.fieldSelector }) });
     const out: KubeObject[] = [];
     for (const item of items) {
@@ -477,6 +486,16 @@ export class ResourceStore {
     const errs = validateUpdate(next, current);
     if (errs.length > 0) throw this.invalid(cm.name ?? '', errs);
     return next;
+  }
+
+  /**
+   * A request body as kube's decoder takes it (decodeTypes): a value of the wrong JSON type at a
+   * known field is a 400 worded as transformDecodeError does; nulls become zero values.
+   */
+  private decode(obj: KubeObject): KubeObject {
+    const err = decodeTypes(groupVersion(this.info), this.info.kind, obj);
+    if (err !== undefined) throw decodeError(this.info.kind, this.info.version, err);
+    return obj;
   }
 
   private checkNamespace(urlNamespace: string | undefined, bodyNamespace: string | undefined): void {

@@ -42,6 +42,14 @@ const plain = (_namespaced: boolean): Strategy => ({
   allowUnconditionalUpdate: true,
 });
 
+/**
+ * The longest grace period a deletion can carry: the seconds a Go time.Duration holds
+ * (math.MaxInt64 nanoseconds, about 292 years), beyond which kube's deletionTimestamp arithmetic
+ * overflows. Longer requests (up to int64 seconds are valid) are cut to it, so the timestamp
+ * stays a valid RFC 3339 time.
+ */
+export const MAX_GRACE_PERIOD_SECONDS = 9_223_372_036;
+
 const podStrategy: Strategy = {
   allowUnconditionalUpdate: true,
   gracePeriod(obj, options) {
@@ -50,7 +58,8 @@ const podStrategy: Strategy = {
     const phase = s(obj, 'status.phase');
     if (str(spec['nodeName']) === undefined || str(spec['nodeName']) === '') grace = 0;
     if (phase === 'Succeeded' || phase === 'Failed') grace = 0;
-    return Math.max(0, grace);
+    if (!Number.isFinite(grace)) grace = grace > 0 ? MAX_GRACE_PERIOD_SECONDS : 0;
+    return Math.min(Math.max(0, Math.trunc(grace)), MAX_GRACE_PERIOD_SECONDS);
   },
 };
 
