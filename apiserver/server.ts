@@ -106,7 +106,8 @@ export class ApiServer {
     const tls = o.insecureHttp !== true;
     // Go's http.Server reads up to 1 MiB of request line and headers (DefaultMaxHeaderBytes);
     // Node's default of 16 KiB would refuse long label selectors and URLs kube accepts.
-    const httpOptions = { maxHeaderSize: 1 << 20 };
+    // A request without Host is the handler's to answer (Node would send an empty 400).
+    const httpOptions = { maxHeaderSize: 1 << 20, requireHostHeader: false };
     const server = tls
       ? createHttpsServer({ ...httpOptions, key: creds.serverKey, cert: creds.serverCert })
       : createHttpServer(httpOptions);
@@ -120,7 +121,10 @@ export class ApiServer {
       s.on('close', () => sockets.delete(s));
     });
     server.keepAliveTimeout = 65_000;
-    server.requestTimeout = 0;
+    // The whole request (headers and body, not the response: watches and streams run for as
+    // long as they like) must arrive within a minute, as kube-apiserver's request timeout; a
+    // client that promises a body and never sends it gets a 408 instead of holding a socket.
+    server.requestTimeout = 60_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(o.port ?? 0, host, () => {
@@ -176,12 +180,22 @@ export async function inMemoryCredentials(hosts: string[] = []): Promise<ServerC
  * A request Node could not parse gets a Status, not a silently closed socket: 431 for a request
  * line and headers beyond the limit, 400 for anything else malformed.
  */
+const answered = new WeakSet<Duplex>();
+
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // the parser reports again for bytes after the first error: the first answer stands (a destroy
+  // now would drop it before it is flushed)
+  if (answered.has(socket)) return;
+  answered.add(socket);
   socket.on('error', () => undefined);
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
+  // The client may still be sending: keep reading (and dropping) what it sends for a moment, so
+  // closing with unread bytes does not reset the connection before it has read the answer.
+  socket.resume();
+  setTimeout(() => { socket.destroy(); }, 2_000).unref();
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     writeRawError(socket, new ApiError(431, 'RequestHeaderFieldsTooLarge', 'the request line and headers are larger than 1048576 bytes'));
     return;

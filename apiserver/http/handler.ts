@@ -218,6 +218,8 @@ export class ApiHandler {
     if (store === undefined) throw pathNotFound();
     if (!store.info.namespaced && info.namespace !== undefined) throw pathNotFound();
     if (store.info.namespaced && info.namespace === undefined && info.name !== undefined) throw pathNotFound();
+    // a namespaced kind's cluster-wide path serves only list and watch (go-restful's routes)
+    if (store.info.namespaced && info.namespace === undefined && info.subresource === undefined && info.verb !== 'list' && info.verb !== 'watch') throw methodNotAllowed();
     await this.serveResource(req, res, new Query(target.query), info, store);
   }
 
@@ -416,17 +418,30 @@ export class ApiHandler {
       if (policy !== undefined) options.propagationPolicy = policy;
       return options;
     }
-    if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw ApiError.badRequest('DeleteOptions must be a JSON object');
+    if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
+      throw ApiError.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonTypeOf(decoded)} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+    }
     const body = decoded as Record<string, unknown>;
     const grace = body['gracePeriodSeconds'];
-    if (grace !== undefined && grace !== null && !Number.isInteger(grace)) throw ApiError.badRequest(cannotUnmarshal(grace, 'DeleteOptions.gracePeriodSeconds', 'int64'));
+    if (grace !== undefined && grace !== null && (typeof grace !== 'number' || !Number.isInteger(grace) || Math.abs(grace) > Number.MAX_SAFE_INTEGER)) {
+      const shown = typeof grace === 'number' ? `number ${String(grace)}` : jsonTypeOf(grace);
+      throw ApiError.badRequest(`json: cannot unmarshal ${shown} into Go struct field DeleteOptions.gracePeriodSeconds of type int64`);
+    }
     if (typeof grace === 'number') options.gracePeriodSeconds = grace;
     const pre = body['preconditions'];
+    if (pre !== undefined && pre !== null && (typeof pre !== 'object' || Array.isArray(pre))) {
+      throw ApiError.badRequest(cannotUnmarshal(pre, 'DeleteOptions.preconditions', 'v1.Preconditions'));
+    }
     if (typeof pre === 'object' && pre !== null) {
       const p = pre as Record<string, unknown>;
       options.preconditions = {};
-      if (typeof p['uid'] === 'string') options.preconditions.uid = p['uid'];
-      if (typeof p['resourceVersion'] === 'string') options.preconditions.resourceVersion = p['resourceVersion'];
+      for (const f of ['uid', 'resourceVersion'] as const) {
+        const value = p[f];
+        if (value !== undefined && value !== null && typeof value !== 'string') {
+          throw ApiError.badRequest(cannotUnmarshal(value, `Preconditions.preconditions.${f}`, f === 'uid' ? 'types.UID' : 'string'));
+        }
+        if (typeof value === 'string') options.preconditions[f] = value;
+      }
     }
     const policy = body['propagationPolicy'];
     if (policy !== undefined && policy !== null && typeof policy !== 'string') throw ApiError.badRequest(cannotUnmarshal(policy, 'DeleteOptions.propagationPolicy', 'v1.DeletionPropagation'));
@@ -436,16 +451,23 @@ export class ApiHandler {
 
   /** The body must be of the kind the URL serves (or leave kind/apiVersion out). */
   private checkKind(body: Record<string, unknown>, kind: string, apiVersion: string): KubeObject {
-    const k = typeof body['kind'] === 'string' ? body['kind'] : body['kind'] === undefined ? undefined : JSON.stringify(body['kind']);
-    const v = typeof body['apiVersion'] === 'string' ? body['apiVersion'] : body['apiVersion'] === undefined ? undefined : JSON.stringify(body['apiVersion']);
+    for (const field of ['kind', 'apiVersion'] as const) {
+      const v = body[field];
+      if (v !== undefined && v !== null && typeof v !== 'string') {
+        throw ApiError.badRequest(`couldn't get version/kind; json parse error: ${cannotUnmarshal(v, `.${field}`, 'string')}`);
+      }
+    }
+    const k = typeof body['kind'] === 'string' ? body['kind'] : undefined;
+    const v = typeof body['apiVersion'] === 'string' ? body['apiVersion'] : undefined;
     if (v !== undefined && v !== '' && v !== apiVersion) {
       throw ApiError.badRequest(`the API version in the data (${v}) does not match the expected API version (${apiVersion})`);
     }
     if (k !== undefined && k !== '' && k !== kind) {
       throw ApiError.badRequest(`${k} in version ${JSON.stringify(apiVersion)} cannot be handled as a ${kind}: the object provided is unrecognized (must be of type ${kind})`);
     }
-    if (body['metadata'] !== undefined && (typeof body['metadata'] !== 'object' || body['metadata'] === null || Array.isArray(body['metadata']))) {
-      throw ApiError.badRequest(`${kind} in version ${JSON.stringify(apiVersion)} cannot be handled as a ${kind}: metadata must be an object`);
+    const m = body['metadata'];
+    if (m !== undefined && m !== null && (typeof m !== 'object' || Array.isArray(m))) {
+      throw ApiError.badRequest(`${kind} in version ${JSON.stringify(apiVersion)} cannot be handled as a ${kind}: ${cannotUnmarshal(m, `${kind}.metadata`, 'v1.ObjectMeta')}`);
     }
     return body;
   }
@@ -460,11 +482,14 @@ function selectorsOf(lq: { labelSelector?: string; fieldSelector?: string }): { 
   return out;
 }
 
-/** encoding/json's type error, as the decoder words it. */
+function jsonTypeOf(value: unknown): string {
+  return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value === 'object' ? 'object' : typeof value === 'boolean' ? 'bool' : typeof value;
+}
+
+/** encoding/json's type error, as the decoder words it (`field` is `Struct.path.to.field`). */
 export function cannotUnmarshal(value: unknown, field: string, goType: string): string {
-  const jsonType = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value === 'object' ? 'object' : typeof value === 'boolean' ? 'bool' : typeof value;
   const [struct = '', ...rest] = field.split('.');
-  return `json: cannot unmarshal ${jsonType} into Go struct field ${struct}.${rest.join('.')} of type ${goType}`;
+  return `json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${struct}.${rest.join('.')} of type ${goType}`;
 }
 
 /** A Status response written straight to a socket that left HTTP parsing (upgrade, CONNECT). */

@@ -52,8 +52,9 @@ export class WatchStream {
     // which a quiet collection may never send.
     res.flushHeaders();
     res.on('close', () => { this.end(); });
-    if (this.o.timeoutSeconds < 0) {
-      // a negative timeout ends the watch at once (upstream's timer fires immediately)
+    if (this.o.timeoutSeconds < 0 || this.res.req.method === 'HEAD') {
+      // a negative timeout ends the watch at once (upstream's timer fires immediately); a HEAD
+      // has no body to stream, so it must not hold the connection either
       this.end();
       return;
     }
