@@ -11,6 +11,8 @@ export type RuntimeErrorCode =
   | 'ERR_NOT_FOUND'
   | 'ERR_CONFLICT'
   | 'ERR_ENGINE_UNAVAILABLE'
+  /** Port-forward could not connect inside the pod, or its relay failed (message says why). */
+  | 'ERR_PORT_FORWARD'
   | 'ERR_RUNTIME';
 
 const REASONS: Record<RuntimeErrorCode, string | undefined> = {
@@ -23,6 +25,7 @@ const REASONS: Record<RuntimeErrorCode, string | undefined> = {
   ERR_NOT_FOUND: undefined,
   ERR_CONFLICT: undefined,
   ERR_ENGINE_UNAVAILABLE: undefined,
+  ERR_PORT_FORWARD: undefined,
   ERR_RUNTIME: undefined,
 };
 

@@ -1,6 +1,7 @@
 // Runtime-neutral types, shaped like CRI. No dockerode (or CRI) type crosses this boundary, so a
 // containerd runtime can implement the same interfaces later. The runtime knows sandboxes and
 // containers; it knows nothing of Pod lifecycle (restarts, probes, phases): that is the agent's.
+import type { Duplex } from 'node:stream';
 
 /** Identity of the pod a sandbox belongs to; stored on the engine so state survives restarts. */
 export interface PodRef {
@@ -260,6 +261,23 @@ export interface ExecService {
   attach(containerId: string, opts: { streams: ExecStreams; signal?: AbortSignal }): Promise<StreamingSession>;
 }
 
+export interface PortForwardOptions {
+  /** Aborting cancels a connection being made, or closes an open one (no error event). */
+  signal?: AbortSignal;
+}
+
+export interface PortForwardService {
+  /**
+   * CRI's PortForward: a TCP connection to localhost:port inside the sandbox's network
+   * namespace (so a server bound to 127.0.0.1 in the pod is reachable; for a hostNetwork sandbox,
+   * the node's). Resolves once connected; rejects with a RuntimeError (ERR_PORT_FORWARD, with
+   * e.g. `failed to connect to localhost:8080 inside namespace "<sandbox>": connect: connection
+   * refused`; ERR_NOT_FOUND for an unknown sandbox) otherwise. `end()` half-closes toward the
+   * pod; the readable side ends when the pod closes its side; `destroy()` drops the connection.
+   */
+  portForward(sandboxId: string, port: number, opts?: PortForwardOptions): Promise<Duplex>;
+}
+
 export interface LogService {
   /** Logs of a container (running or exited); chunks are demultiplexed, without frame headers. */
   logs(containerId: string, opts: LogOptions): AsyncIterable<LogChunk>;
@@ -275,7 +293,7 @@ export interface StatsService {
 }
 
 export interface Runtime
-  extends SandboxService, ContainerService, ImageService, ExecService, LogService, EventService, StatsService {
+  extends SandboxService, ContainerService, ImageService, ExecService, PortForwardService, LogService, EventService, StatsService {
   version(): Promise<RuntimeVersion>;
   /** Host facts for node registration (cpu, memory, engine). */
   info(): Promise<{ cpus: number; memoryBytes: number; operatingSystem: string; kernelVersion: string; os: string; architecture: string }>;

@@ -1,5 +1,6 @@
 // DockerRuntime: the Runtime interface on a Docker engine, composed from one module per
 // capability. The only place (with its siblings) that imports dockerode.
+import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { SystemClock, type Clock } from '../../lib/clock.ts';
 import { createLogger, type Logger } from '../../lib/log.ts';
@@ -13,6 +14,7 @@ import type {
   ImageStatus,
   LogChunk,
   LogOptions,
+  PortForwardOptions,
   PullProgress,
   Runtime,
   RuntimeEvent,
@@ -31,6 +33,7 @@ import { DockerImages } from './images.ts';
 import { InfraImage } from './infra-image.ts';
 import { DEFAULT_INFRA_IMAGE } from './local-images.ts';
 import { DockerLogs } from './logs.ts';
+import { DockerPortForward, type PortForwardPath } from './port-forward.ts';
 import { DockerSandboxes } from './sandboxes.ts';
 import { DockerStats } from './stats.ts';
 
@@ -46,7 +49,10 @@ export interface DockerRuntimeOptions {
   clock?: Clock;
   /** Deadline for short engine calls (default 30 s). */
   callTimeoutMs?: number;
-  /** Where the engine host's /proc is visible, to kill timed-out execs (default /proc). */
+  /**
+   * Where the engine host's /proc is visible (default /proc): to kill timed-out execs and to
+   * port-forward from this host. undefined: never look, use the engine (as on Docker Desktop).
+   */
   hostProc?: string | undefined;
 }
 
@@ -74,6 +80,7 @@ export class DockerRuntime implements Runtime {
   private readonly containers: DockerContainers;
   private readonly sandboxes: DockerSandboxes;
   private readonly execs: DockerExec;
+  private readonly forwards: DockerPortForward;
   private readonly logReader: DockerLogs;
   private readonly eventSource: DockerEvents;
   private readonly statsReader: DockerStats;
@@ -95,6 +102,7 @@ export class DockerRuntime implements Runtime {
     this.sandboxes = new DockerSandboxes(this.ctx, this.images, this.containers, new InfraImage(this.ctx, this.images, opts.infraImage ?? DEFAULT_INFRA_IMAGE));
     const execOpts: ExecOptions = 'hostProc' in opts ? { hostProc: opts.hostProc } : {};
     this.execs = new DockerExec(this.ctx, execOpts);
+    this.forwards = new DockerPortForward(this.ctx, execOpts);
     this.logReader = new DockerLogs(this.ctx);
     this.eventSource = new DockerEvents(this.ctx);
     this.statsReader = new DockerStats(this.ctx);
@@ -135,6 +143,9 @@ export class DockerRuntime implements Runtime {
     return this.execs.exec(containerId, cmd, opts);
   }
   attach(containerId: string, opts: { streams: ExecStreams; signal?: AbortSignal }): Promise<StreamingSession> { return this.execs.attach(containerId, opts); }
+  portForward(sandboxId: string, port: number, opts?: PortForwardOptions): Promise<Duplex> { return this.forwards.portForward(sandboxId, port, opts); }
+  /** Which way a port-forward to this sandbox goes now: direct, host, exec or helper (port-forward.ts). */
+  portForwardPath(sandboxId: string): Promise<PortForwardPath> { return this.forwards.pathFor(sandboxId); }
   logs(containerId: string, opts: LogOptions): AsyncIterable<LogChunk> { return this.logReader.logs(containerId, opts); }
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent> { return this.eventSource.events(signal); }
   stats(containerId: string): Promise<ContainerStats> { return this.statsReader.stats(containerId); }

@@ -18,12 +18,16 @@ export const DEFAULT_INFRA_IMAGE = 'registry.k8s.io/pause:3.10';
 
 const HASH_LABEL = 'io.nodelet.image-inputs';
 const RECIPE_VERSION = '3';
+/** The pause image's own recipe version: bumped when its build steps change. */
+const PAUSE_RECIPE_VERSION = '4';
+/** Where the port-forward relay (images/pause/portforward.c) sits in the pause image. */
+export const PORT_FORWARD_RELAY_PATH = '/portforward';
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface LocalImagesOptions {
   docker: Docker;
   log: Logger;
-  /** Project root, where images/pause/pause.c lives. */
+  /** Project root, where images/pause/pause.c and portforward.c live. */
   root: string;
 }
 
@@ -125,17 +129,30 @@ export async function ensureBusyboxImage(opts: LocalImagesOptions): Promise<stri
 
 export async function ensurePauseImage(opts: LocalImagesOptions): Promise<string> {
   const { docker, log } = opts;
-  const source = join(opts.root, 'images/pause/pause.c');
-  const code = readFileSync(source);
-  const hash = sha256(RECIPE_VERSION, code);
+  // Two static programs: /pause (the infra process) and /portforward (the port-forward relay,
+  // run by `docker exec` in the sandbox or extracted to the host; see port-forward.ts).
+  const programs = ['pause', 'portforward'].map((name) => {
+    const source = join(opts.root, `images/pause/${name}.c`);
+    return { name, source, code: readFileSync(source) };
+  });
+  const hash = sha256(PAUSE_RECIPE_VERSION, ...programs.flatMap((p) => [p.name, p.code]));
   if ((await currentHash(docker, NODELET_PAUSE_IMAGE)) === hash) return NODELET_PAUSE_IMAGE;
 
   ensureTool('gcc', ['gcc', 'libc6-dev'], log);
   const ctx = mkdtempSync(join(tmpdir(), 'nodelet-pause-'));
   try {
-    run('gcc', ['-static', '-Os', '-Wall', '-Wextra', '-o', join(ctx, 'pause'), source], 'compiling the pause program');
-    run('strip', [join(ctx, 'pause')], 'stripping the pause program');
-    writeFileSync(join(ctx, 'Dockerfile'), dockerfile(hash, ['COPY pause /pause', 'USER 65535:65535', 'ENTRYPOINT ["/pause"]']));
+    for (const p of programs) {
+      const out = join(ctx, p.name);
+      const libs = p.name === 'portforward' ? ['-pthread'] : [];
+      run('gcc', ['-static', '-Os', '-Wall', '-Wextra', '-o', out, p.source, ...libs], `compiling ${p.source}`);
+      run('strip', [out], `stripping ${p.name}`);
+    }
+    writeFileSync(join(ctx, 'Dockerfile'), dockerfile(hash, [
+      'COPY pause /pause',
+      `COPY portforward ${PORT_FORWARD_RELAY_PATH}`,
+      'USER 65535:65535',
+      'ENTRYPOINT ["/pause"]',
+    ]));
     log.info({ image: NODELET_PAUSE_IMAGE }, 'building pause image');
     await build(docker, ctx, NODELET_PAUSE_IMAGE, log);
   } finally {

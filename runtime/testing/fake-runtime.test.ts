@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../lib/clock.ts';
 import { RuntimeError } from '../errors.ts';
 import type { ContainerConfig, RuntimeEvent, SandboxConfig } from '../types.ts';
-import { FakeRuntime } from './fake-runtime.ts';
+import { FakeRuntime, duplexPair, refusedPortForward } from './fake-runtime.ts';
 
 const pod = { name: 'p', namespace: 'default', uid: 'u1' };
 const sandboxConfig: SandboxConfig = {
@@ -89,5 +89,48 @@ describe('FakeRuntime', () => {
     await rt.removeSandbox(sb);
     expect(await rt.listContainers({ podUid: 'u1' })).toEqual([]);
     expect(await rt.listSandboxes()).toEqual([]);
+  });
+
+  it('refuses port-forwards by default, answers them through a handler, and logs the calls', async () => {
+    const rt = new FakeRuntime();
+    const sb = await rt.runSandbox(sandboxConfig);
+    await expect(rt.portForward(sb, 8080)).rejects.toMatchObject({
+      code: 'ERR_PORT_FORWARD',
+      message: `failed to connect to localhost:8080 inside namespace "${sb}": connect: connection refused`,
+    });
+    await expect(rt.portForward('nope', 8080)).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    rt.onPortForward((_sandbox, port) => {
+      if (port !== 8080) throw refusedPortForward(_sandbox, port);
+      // The pod's side: read until the client half-closes, then answer and close.
+      const [client, server] = duplexPair();
+      let got = '';
+      server.on('data', (c: Buffer) => { got += c.toString(); });
+      server.on('end', () => { server.end(`echo:${got}`); });
+      return client;
+    });
+    const conn = await rt.portForward(sb, 8080);
+    let reply = '';
+    conn.on('data', (c: Buffer) => { reply += c.toString(); });
+    const ended = new Promise<void>((resolve) => { conn.on('end', resolve); });
+    conn.end('hello');
+    await ended;
+    expect(reply).toBe('echo:hello');
+    await expect(rt.portForward(sb, 9090)).rejects.toThrow('connection refused');
+    expect(rt.callsOf('portForward').map((c) => c.args)).toEqual([[sb, 8080], ['nope', 8080], [sb, 8080], [sb, 9090]]);
+  });
+
+  it('drops a fake port-forward when its signal aborts, and refuses on a stopped sandbox', async () => {
+    const rt = new FakeRuntime();
+    const sb = await rt.runSandbox(sandboxConfig);
+    rt.onPortForward(() => duplexPair()[0]);
+    const ac = new AbortController();
+    const conn = await rt.portForward(sb, 80, { signal: ac.signal });
+    ac.abort();
+    expect(conn.destroyed).toBe(true);
+    await expect(rt.portForward(sb, 80, { signal: AbortSignal.abort() })).rejects.toThrow('cancelled');
+    rt.failOn('portForward', new RuntimeError('ERR_ENGINE_UNAVAILABLE', 'engine gone'));
+    await expect(rt.portForward(sb, 80)).rejects.toThrow('engine gone');
+    await rt.stopSandbox(sb);
+    await expect(rt.portForward(sb, 80)).rejects.toThrow('the sandbox is not running');
   });
 });

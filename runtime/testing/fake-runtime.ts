@@ -1,7 +1,9 @@
 // A stateful, in-memory Runtime for unit tests, shipped as a library (like undici's MockAgent):
 // sandboxes, containers and images behave like a small engine on an injected Clock; tests script
 // container processes (exit after N ms with a code), inject errors per method, read a call log,
-// and drive or observe the lifecycle event stream.
+// and drive or observe the lifecycle event stream; port-forwards are answered by a handler the test
+// sets (by default every port refuses, as a pod listening on nothing would).
+import { Duplex } from 'node:stream';
 import type { Clock, Timer } from '../../lib/clock.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import { RuntimeError } from '../errors.ts';
@@ -15,6 +17,7 @@ import type {
   ImageStatus,
   LogChunk,
   LogOptions,
+  PortForwardOptions,
   PullProgress,
   Runtime,
   RuntimeEvent,
@@ -28,7 +31,7 @@ export type FakeMethod =
   | 'runSandbox' | 'stopSandbox' | 'removeSandbox' | 'sandboxStatus' | 'listSandboxes'
   | 'createContainer' | 'startContainer' | 'stopContainer' | 'removeContainer' | 'containerStatus' | 'listContainers'
   | 'imageStatus' | 'pullImage' | 'removeImage' | 'listImages'
-  | 'execSync' | 'exec' | 'attach' | 'logs' | 'stats';
+  | 'execSync' | 'exec' | 'attach' | 'portForward' | 'logs' | 'stats';
 
 export interface FakeCall {
   method: FakeMethod;
@@ -53,6 +56,50 @@ export interface ContainerProgram {
 
 export interface ExecHandler {
   (containerId: string, cmd: string[], timeoutMs: number): ExecSyncResult | Promise<ExecSyncResult>;
+}
+
+/**
+ * Answers a port-forward: return the caller's end of the connection (see duplexPair), or throw
+ * (e.g. refusedPortForward) to refuse it.
+ */
+export interface PortForwardHandler {
+  (sandboxId: string, port: number): Duplex | Promise<Duplex>;
+}
+
+/** The error a runtime gives when nothing listens on the port inside the pod. */
+export function refusedPortForward(sandboxId: string, port: number): RuntimeError {
+  return new RuntimeError('ERR_PORT_FORWARD', `failed to connect to localhost:${port} inside namespace "${sandboxId}": connect: connection refused`);
+}
+
+/**
+ * Two connected in-memory Duplexes with TCP-like half-close: what one writes the other reads;
+ * end() on one ends the other's readable side only. Hand one to the caller of portForward and
+ * play the pod's server on the other.
+ */
+export function duplexPair(): [Duplex, Duplex] {
+  const ends: Duplex[] = [];
+  const make = (other: () => Duplex): Duplex =>
+    new Duplex({
+      allowHalfOpen: true,
+      read() { /* pushed by the other end's writes */ },
+      write(chunk: Buffer, _enc, cb) {
+        other().push(chunk);
+        cb();
+      },
+      final(cb) {
+        other().push(null);
+        cb();
+      },
+      destroy(err, cb) {
+        const peer = other();
+        if (!peer.destroyed) peer.destroy();
+        cb(err);
+      },
+    });
+  const a = make(() => ends[1] as Duplex);
+  const b = make(() => ends[0] as Duplex);
+  ends.push(a, b);
+  return [a, b];
 }
 
 interface InjectedError {
@@ -114,6 +161,7 @@ export class FakeRuntime implements Runtime {
   private readonly injected: InjectedError[] = [];
   private readonly subscribers = new Set<EventWaiter>();
   private execHandler: ExecHandler = () => ({ exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false });
+  private portForwardHandler: PortForwardHandler = (sandboxId, port) => { throw refusedPortForward(sandboxId, port); };
   private seq = 0;
   private ipSeq = 2;
   private readonly pullDelayMs: number;
@@ -162,6 +210,11 @@ export class FakeRuntime implements Runtime {
 
   onExec(handler: ExecHandler): void {
     this.execHandler = handler;
+  }
+
+  /** Answers every later portForward (the default refuses every port). */
+  onPortForward(handler: PortForwardHandler): void {
+    this.portForwardHandler = handler;
   }
 
   /** The process of a running container exits now with exitCode (emits a `die` event). */
@@ -450,6 +503,32 @@ export class FakeRuntime implements Runtime {
     return this.call('attach', [containerId], () => {
       this.mustContainer(containerId);
       return { done: Promise.resolve(0), resize: () => Promise.resolve() };
+    });
+  }
+
+  // ---- PortForwardService ----------------------------------------------------------------------
+
+  portForward(sandboxId: string, port: number, opts: PortForwardOptions = {}): Promise<Duplex> {
+    return this.callAsync('portForward', [sandboxId, port], async () => {
+      const s = this.sandboxes.get(sandboxId);
+      if (s === undefined) throw new RuntimeError('ERR_NOT_FOUND', `no such sandbox ${sandboxId}`);
+      if (s.status.state !== 'ready') throw new RuntimeError('ERR_PORT_FORWARD', `port-forward to sandbox ${sandboxId}: the sandbox is not running`);
+      const { signal } = opts;
+      const cancelled = (): RuntimeError => new RuntimeError('ERR_PORT_FORWARD', `port-forward to sandbox ${sandboxId} port ${port} was cancelled`);
+      // A call, so TypeScript does not narrow `aborted` across the await.
+      const aborted = (): boolean => signal?.aborted === true;
+      if (aborted()) throw cancelled();
+      const conn = await this.portForwardHandler(sandboxId, port);
+      if (signal !== undefined) {
+        if (aborted()) {
+          conn.destroy();
+          throw cancelled();
+        }
+        const drop = (): void => { conn.destroy(); };
+        signal.addEventListener('abort', drop, { once: true });
+        conn.once('close', () => { signal.removeEventListener('abort', drop); });
+      }
+      return conn;
     });
   }
 
