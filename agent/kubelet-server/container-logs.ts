@@ -12,6 +12,7 @@ import { parseLogOptions } from './log-options.ts';
 import { errorStatus } from './status.ts';
 import type { KubeStatus } from './status.ts';
 import type { ResolveResult } from './container-target.ts';
+import { closeWebSocket } from './websocket-close.ts';
 
 export interface LogsContext {
   runtime: LogService;
@@ -126,5 +127,5 @@ export async function serveContainerLogsWebSocket(ctx: LogsContext, ref: Contain
     ws.send(base64 ? data.toString('base64') : data, { binary: !base64 }, () => { resolve(); });
   });
   await pumpLogs(ctx, target, abort.signal, write, log);
-  if (ws.readyState === ws.OPEN) ws.close(1000);
+  closeWebSocket(ws);
 }

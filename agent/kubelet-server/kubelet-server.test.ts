@@ -273,21 +273,24 @@ describe('exec over WebSocket v5', () => {
     await expect.poll(() => runtime.execs[0]?.signal?.aborted).toBe(true);
   });
 
-  it('errors before the upgrade are Status JSON answers', async () => {
-    const rejected = async (url: string): Promise<UpgradeRejectedError> => {
-      const err = await kubeletStreamClient.connect(url, { token: TOKEN }).catch((e: unknown) => e);
+  it('refuses bad options with a Status, and a container that is not running in the kubelet\'s words', async () => {
+    const rejected = async (url: string, protocols?: string[]): Promise<UpgradeRejectedError> => {
+      const err = await kubeletStreamClient.connect(url, { token: TOKEN, ...(protocols === undefined ? {} : { protocols }) }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UpgradeRejectedError);
       return err as UpgradeRejectedError;
     };
-    const stopped = await rejected(execUrl('stopped', ['ls']));
-    expect(stopped.statusCode).toBe(400);
-    expect(stopped.status).toMatchObject({ kind: 'Status', apiVersion: 'v1', message: 'container "stopped" in pod "web" is not running' });
-    const gone = await rejected(execUrl('gone', ['ls']));
-    expect(gone.statusCode).toBe(404);
-    expect(gone.status?.message).toBe('container not found ("gone")');
-    expect((await rejected(execUrl('zz', ['ls']))).statusCode).toBe(404);
+    // v4 (proxied as is upstream): the kubelet's plain-text refusal, which kubectl prints as
+    // "unable to upgrade connection: container not found ("stopped")"
+    const stopped = await rejected(execUrl('stopped', ['ls']), ['v4.channel.k8s.io']);
+    expect([stopped.statusCode, stopped.body]).toEqual([500, 'container not found ("stopped")']);
+    const gone = await rejected(execUrl('gone', ['ls']), ['v4.channel.k8s.io']);
+    expect(gone.body).toBe('container not found ("gone")');
+    expect((await rejected(execUrl('waiting', ['ls']), ['v4.channel.k8s.io'])).body).toBe('container not found ("waiting")');
     expect((await rejected(execUrl('c1', ['ls'], 'tty=0'))).status?.message).toBe('you must specify at least 1 of stdin, stdout, stderr');
     expect((await rejected(`${base}/exec/default/web/c1?output=1`)).status?.message).toBe('you must specify at least one command for the container');
+    // v5 (through kube-apiserver's stream translator): upgraded, then an InternalError in-band
+    const v5 = await kubeletStreamClient.run(execUrl('stopped', ['ls']), { token: TOKEN, protocols: ['v5.channel.k8s.io'] });
+    expect(v5.status).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500, message: 'Internal error occurred: unable to upgrade connection: container not found ("stopped")' });
     expect(runtime.execs).toHaveLength(0);
   });
 

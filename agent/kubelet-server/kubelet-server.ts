@@ -1,7 +1,10 @@
 // The agent's streaming server: the kubelet-style endpoints the API server proxies `kubectl logs`,
-// `exec` and `attach` to. Every request carries `Authorization: Bearer <token>`. exec and attach
-// speak the remote-command WebSocket protocols (v5.channel.k8s.io preferred); errors found before
-// the upgrade are answered as Status JSON, so kubectl prints them as the real kubelet's.
+// `exec`, `attach` and `port-forward` to. Every request carries `Authorization: Bearer <token>`.
+// exec and attach speak the remote-command protocols over WebSocket (v5.channel.k8s.io preferred)
+// and SPDY/3.1 (kubectl's fallback, older client-go); port-forward speaks WebSocket channels
+// (client-node, Python), SPDY/3.1 and SPDY tunnelled in WebSocket (kubectl 1.31+). Errors found
+// before an upgrade are answered in the kubelet's own form: a Status for bad options, the plain
+// text kubectl prints as "unable to upgrade connection: <text>" for a missing pod or container.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -14,24 +17,43 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { isNotFound } from '../../runtime/errors.ts';
 import type { Runtime } from '../../runtime/types.ts';
-import { SUPPORTED_PROTOCOLS, negotiateProtocol, offeredProtocols } from './channel-protocol.ts';
+import { SpdySession } from '../../lib/spdy/session.ts';
+import { ERROR, SUPPORTED_PROTOCOLS, encodeFrame, negotiateProtocol, offeredProtocols } from './channel-protocol.ts';
 import type { ChannelProtocol } from './channel-protocol.ts';
+import { parseForwardPorts, serveWebSocketPortForward, type ForwardTarget } from './port-forward.ts';
+import {
+  SPDY_PORT_FORWARD_PROTOCOLS,
+  SPDY_REMOTE_COMMAND_PROTOCOLS,
+  acceptSpdyUpgrade,
+  isSpdyUpgrade,
+  negotiateStreamProtocol,
+  offeredStreamProtocols,
+  serveSpdyPortForward,
+  serveSpdyRemoteCommand,
+} from './spdy-serving.ts';
+import { webSocketDuplex } from './websocket-duplex.ts';
 import { LOG_WS_PROTOCOLS, prepareLogs, sendStatus, serveContainerLogs, serveContainerLogsWebSocket } from './container-logs.ts';
 import type { ContainerRef } from './container-logs.ts';
 import type { ResolveResult } from './container-target.ts';
-import { errorStatus, exitCodeStatus, successStatus } from './status.ts';
+import { errorStatus, exitCodeStatus, internalErrorStatus, successStatus } from './status.ts';
 import type { KubeStatus } from './status.ts';
 import { runStreamSession } from './stream-session.ts';
-import type { StreamOptions } from './stream-session.ts';
+import type { SessionRun, StreamOptions } from './stream-session.ts';
+import { closeWebSocket } from './websocket-close.ts';
 
-export type KubeletServerRuntime = Pick<Runtime, 'logs' | 'exec' | 'attach' | 'containerStatus'>;
+export type KubeletServerRuntime = Pick<Runtime, 'logs' | 'exec' | 'attach' | 'containerStatus' | 'listSandboxes' | 'portForward'>;
 
 export type ResolveContainer = (namespace: string, pod: string, container: string, opts: { previous: boolean }) => Promise<ResolveResult>;
+
+/** The uid of a pod this agent runs, or undefined when it runs no such pod. */
+export type ResolvePod = (namespace: string, pod: string) => Promise<{ uid: string } | undefined>;
 
 export interface KubeletServerOptions {
   runtime: KubeletServerRuntime;
   /** Finds the runtime container a request is about; the agent core owns pod state. */
   resolve: ResolveContainer;
+  /** Finds the pod a port-forward is about (default: none, every port-forward is refused). */
+  resolvePod?: ResolvePod;
   /** The bearer token every request must carry. */
   token: string;
   /** HTTPS with this certificate and key; plain HTTP when undefined. */
@@ -46,14 +68,18 @@ export interface KubeletServer {
   address(): { host: string; port: number };
 }
 
-type RouteKind = 'logs' | 'exec' | 'attach';
+type RouteKind = 'logs' | 'exec' | 'attach' | 'portforward';
 
 interface Route {
   kind: RouteKind;
+  /** For port-forward, container is ''. */
   ref: ContainerRef;
 }
 
-/** `/containerLogs/{ns}/{pod}/{container}`, `/exec|attach/{ns}/{pod}[/{uid}]/{container}`. */
+/**
+ * `/containerLogs/{ns}/{pod}/{container}`, `/exec|attach/{ns}/{pod}[/{uid}]/{container}`,
+ * `/portForward/{ns}/{pod}[/{uid}]`.
+ */
 export function parseRoute(pathname: string): Route | undefined {
   let parts: string[];
   try {
@@ -65,6 +91,9 @@ export function parseRoute(pathname: string): Route | undefined {
   if (namespace === undefined || pod === undefined) return undefined;
   if (head === 'containerLogs' && rest.length === 1 && rest[0] !== undefined) {
     return { kind: 'logs', ref: { namespace, pod, container: rest[0] } };
+  }
+  if (head === 'portForward' && rest.length <= 1) {
+    return { kind: 'portforward', ref: { namespace, pod, container: '' } };
   }
   if ((head === 'exec' || head === 'attach') && (rest.length === 1 || rest.length === 2)) {
     const container = rest[rest.length - 1];
@@ -84,6 +113,12 @@ interface StreamTarget {
   cmd: string[];
 }
 
+/**
+ * Why a stream cannot be served: a Status (bad options), or plain text as the kubelet's
+ * streaming.WriteError writes it (kubectl then prints "unable to upgrade connection: <text>").
+ */
+type Refusal = { error: KubeStatus } | { text: string; code: number };
+
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
@@ -100,6 +135,33 @@ function rejectUpgrade(socket: Duplex, status: KubeStatus): void {
   );
 }
 
+function rejectText(socket: Duplex, code: number, text: string): void {
+  socket.end(
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}
+
+function refuse(socket: Duplex, r: Refusal): void {
+  if ('error' in r) rejectUpgrade(socket, r.error);
+  else rejectText(socket, r.code, r.text);
+}
+
+function refuseResponse(res: ServerResponse, r: Refusal): void {
+  if ('error' in r) {
+    sendStatus(res, r.error);
+    return;
+  }
+  res.writeHead(r.code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(r.text) });
+  res.end(r.text);
+}
+
+/** The ws library refuses subprotocol names with '/' or '+' (kubectl's tunnel offers one). */
+const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
+const PORT_FORWARD_WS_PROTOCOLS: readonly ChannelProtocol[] = [
+  { name: 'v4.channel.k8s.io', version: 4, base64: false },
+  { name: 'v4.base64.channel.k8s.io', version: 4, base64: true },
+];
+
 const UPGRADE_REQUIRED = (): KubeStatus => errorStatus(400, 'Upgrade request required');
 
 export function createKubeletServer(opts: KubeletServerOptions): KubeletServer {
@@ -110,6 +172,8 @@ export function createKubeletServer(opts: KubeletServerOptions): KubeletServer {
   // The subprotocol is chosen before the upgrade (to refuse it with a Status); ws just echoes it.
   const negotiated = new WeakMap<IncomingMessage, string>();
   const wss = new WebSocketServer({ noServer: true, clientTracking: true, handleProtocols: (_offered, req) => negotiated.get(req) ?? false });
+  const tunnelled = new WeakSet<IncomingMessage>();
+  wss.on('headers', (headers, req) => { if (tunnelled.has(req)) headers.push(`Sec-WebSocket-Protocol: ${TUNNEL_PROTOCOL}`); });
   const server: Server = opts.tls === undefined
     ? createHttpServer()
     : createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key });
@@ -121,8 +185,11 @@ export function createKubeletServer(opts: KubeletServerOptions): KubeletServer {
 
   const requestUrl = (req: IncomingMessage): URL => new URL(req.url ?? '/', 'http://kubelet');
 
-  /** Everything an exec/attach needs, or the Status to refuse it with (before any upgrade). */
-  const prepareStream = async (route: Route, url: URL): Promise<StreamTarget | { error: KubeStatus }> => {
+  /**
+   * Everything an exec/attach needs, or why it is refused (before any upgrade). Like the
+   * kubelet's GetExec, only a running container is found: anything else is `container not found`.
+   */
+  const prepareStream = async (route: Route, url: URL): Promise<StreamTarget | Refusal> => {
     const q = url.searchParams;
     const tty = flag(q, 'tty');
     const options: StreamOptions = { stdin: flag(q, 'input'), stdout: flag(q, 'output'), stderr: flag(q, 'error') && !tty, tty };
@@ -135,15 +202,34 @@ export function createKubeletServer(opts: KubeletServerOptions): KubeletServer {
     }
     const { namespace, pod, container } = route.ref;
     const target = await opts.resolve(namespace, pod, container, { previous: false });
-    if ('error' in target) return { error: errorStatus(target.error.code, target.error.message, target.error.reason) };
+    const notFound: Refusal = { code: 500, text: `container not found ("${container}")` };
+    if ('error' in target) {
+      if (target.error.message === `pod "${pod}" not found`) return { code: 404, text: 'pod does not exist' };
+      return notFound;
+    }
     try {
       const st = await opts.runtime.containerStatus(target.containerId);
-      if (st.state !== 'running') return { error: errorStatus(400, `container "${container}" in pod "${pod}" is not running`) };
+      if (st.state !== 'running') return notFound;
     } catch (err) {
-      if (isNotFound(err)) return { error: errorStatus(404, `container not found ("${container}")`) };
+      if (isNotFound(err)) return notFound;
       throw err;
     }
     return { containerId: target.containerId, options, cmd };
+  };
+
+  /** The pod's ready sandbox a port-forward connects into (the kubelet's GetPortForward). */
+  const preparePortForward = async (route: Route): Promise<ForwardTarget | Refusal> => {
+    const { namespace, pod } = route.ref;
+    const found = opts.resolvePod === undefined ? undefined : await opts.resolvePod(namespace, pod);
+    if (found === undefined) return { code: 404, text: 'pod does not exist' };
+    const sandboxes = (await opts.runtime.listSandboxes({ podUid: found.uid })).filter((sb) => sb.state === 'ready');
+    const sandbox = sandboxes.sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (sandbox === undefined) return { code: 500, text: `pod not found ("${pod}_${namespace}")` };
+    return {
+      podId: sandbox.id,
+      uid: '',
+      forward: (port, signal) => opts.runtime.portForward(sandbox.id, port, { signal }),
+    };
   };
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -165,10 +251,9 @@ export function createKubeletServer(opts: KubeletServerOptions): KubeletServer {
       await serveContainerLogs({ runtime: opts.runtime, resolve: opts.resolve, clock, log }, route.ref, url, res);
       return;
     }
-    // exec/attach without an upgrade (or a SPDY one we do not speak): report why it cannot be
-    // served first, so kubectl's fallback prints the real reason.
-    const target = await prepareStream(route, url);
-    sendStatus(res, 'error' in target ? target.error : UPGRADE_REQUIRED());
+    // exec, attach or port-forward without an upgrade: report why it could not be served first
+    const target = route.kind === 'portforward' ? await preparePortForward(route) : await prepareStream(route, url);
+    refuseResponse(res, 'forward' in target || 'containerId' in target ? { error: UPGRADE_REQUIRED() } : target);
   };
 
   const handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
@@ -187,22 +272,109 @@ export function createKubeletServer(opts: KubeletServerOptions): KubeletServer {
       await upgradeLogs(route.ref, url, isWebSocket, req, socket, head);
       return;
     }
-    const target = await prepareStream(route, url);
-    if ('error' in target) {
-      rejectUpgrade(socket, target.error);
+    if (route.kind === 'portforward') {
+      await upgradePortForward(route, url, isWebSocket, req, socket, head);
       return;
     }
-    if (!isWebSocket) {
-      rejectUpgrade(socket, errorStatus(400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use WebSocket with ${SUPPORTED_PROTOCOLS.join(', ')}`));
+    if (!isWebSocket && !isSpdyUpgrade(req)) {
+      rejectUpgrade(socket, errorStatus(400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use WebSocket with ${SUPPORTED_PROTOCOLS.join(', ')} or SPDY/3.1`));
       return;
     }
     const offered = offeredProtocols(req.headers['sec-websocket-protocol']);
-    const protocol = negotiateProtocol(offered);
-    if (protocol === undefined) {
+    const protocol = isWebSocket ? negotiateProtocol(offered) : undefined;
+    if (isWebSocket && protocol === undefined) {
       rejectUpgrade(socket, errorStatus(400, `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${SUPPORTED_PROTOCOLS.join(' ')}]`));
       return;
     }
-    startSession(route, target, protocol, req, socket, head);
+    const target = await prepareStream(route, url);
+    if (!('containerId' in target)) {
+      // kube-apiserver's stream translator upgrades a v5 WebSocket first and reports a refusal
+      // from the kubelet in-band, as an InternalError on the error channel
+      if (protocol?.version === 5 && 'text' in target) {
+        refuseInBand(req, socket, head, protocol, `unable to upgrade connection: ${target.text}`);
+        return;
+      }
+      refuse(socket, target);
+      return;
+    }
+    if (protocol !== undefined) {
+      startSession(route, target, protocol, req, socket, head);
+      return;
+    }
+    const chosen = negotiateStreamProtocol(offeredStreamProtocols(req), SPDY_REMOTE_COMMAND_PROTOCOLS);
+    if ('error' in chosen) {
+      rejectText(socket, 403, chosen.error);
+      return;
+    }
+    const session = acceptSpdyUpgrade(socket, head, chosen.protocol, log);
+    serveSpdyRemoteCommand(session, chosen.protocol, target.options, sessionRun(route, target)).catch((err: unknown) => {
+      log.warn({ err }, 'spdy stream session failed');
+      session.destroy();
+    });
+  };
+
+  /** Accepts a v5 WebSocket only to report, in-band, why the stream cannot be served. */
+  const refuseInBand = (req: IncomingMessage, socket: Duplex, head: Buffer, protocol: ChannelProtocol, message: string): void => {
+    negotiated.set(req, protocol.name);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const { payload, binary } = encodeFrame(protocol, ERROR, Buffer.from(JSON.stringify(internalErrorStatus(message))));
+      ws.send(payload, { binary }, () => { closeWebSocket(ws); });
+    });
+  };
+
+  const upgradePortForward = async (route: Route, url: URL, isWebSocket: boolean, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const { namespace, pod } = route.ref;
+    const plog = log.child({ pod: `${namespace}/${pod}`, stream: 'portforward' });
+    const offered = offeredProtocols(req.headers['sec-websocket-protocol']);
+    const tunnel = isWebSocket && offered.includes(TUNNEL_PROTOCOL);
+    let wsProtocol: ChannelProtocol | undefined;
+    let ports: number[] = [];
+    if (isWebSocket && !tunnel) {
+      wsProtocol = offered.length === 0 ? { name: '', version: 4, base64: false } : PORT_FORWARD_WS_PROTOCOLS.find((p) => offered.includes(p.name));
+      if (wsProtocol === undefined) {
+        rejectUpgrade(socket, errorStatus(400, `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${[TUNNEL_PROTOCOL, ...PORT_FORWARD_WS_PROTOCOLS.map((p) => p.name)].join(' ')}]`));
+        return;
+      }
+      const parsed = parseForwardPorts(url.searchParams);
+      if ('error' in parsed) {
+        rejectText(socket, 400, parsed.error);
+        return;
+      }
+      ports = parsed;
+    } else if (!isWebSocket && !isSpdyUpgrade(req)) {
+      rejectUpgrade(socket, errorStatus(400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use SPDY/3.1 or WebSocket`));
+      return;
+    }
+    const target = await preparePortForward(route);
+    if (!('forward' in target)) {
+      refuse(socket, target);
+      return;
+    }
+    if (tunnel) {
+      // the subprotocol is answered by hand: ws would refuse its name when parsing the offer
+      delete req.headers['sec-websocket-protocol'];
+      tunnelled.add(req);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        plog.debug('port-forward over a SPDY tunnel started');
+        serveSpdyPortForward(new SpdySession(webSocketDuplex(ws), { server: true, logger: plog }), target, plog);
+      });
+      return;
+    }
+    if (wsProtocol !== undefined) {
+      const protocol = wsProtocol;
+      negotiated.set(req, protocol.name);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        plog.debug({ ports }, 'port-forward over WebSocket started');
+        serveWebSocketPortForward(ws, protocol, ports, target, plog).catch((err: unknown) => { plog.warn({ err }, 'port-forward failed'); });
+      });
+      return;
+    }
+    const chosen = negotiateStreamProtocol(offeredStreamProtocols(req), SPDY_PORT_FORWARD_PROTOCOLS);
+    if ('error' in chosen) {
+      rejectText(socket, 403, chosen.error);
+      return;
+    }
+    serveSpdyPortForward(acceptSpdyUpgrade(socket, head, chosen.protocol, plog), target, plog);
   };
 
   const upgradeLogs = async (ref: ContainerRef, url: URL, isWebSocket: boolean, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
@@ -224,29 +396,34 @@ export function createKubeletServer(opts: KubeletServerOptions): KubeletServer {
     });
   };
 
-  const startSession = (route: Route, target: StreamTarget, protocol: ChannelProtocol, req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  /** What runs an exec or attach, whatever carries its streams. */
+  const sessionRun = (route: Route, target: StreamTarget): SessionRun => {
     const { namespace, pod, container } = route.ref;
     const slog = log.child({ pod: `${namespace}/${pod}`, container, stream: route.kind });
+    const { containerId, options, cmd } = target;
+    return route.kind === 'exec'
+      ? {
+        log: slog,
+        start: (streams, signal) => opts.runtime.exec(containerId, cmd, { tty: options.tty, streams, signal }),
+        onExit: (code) => (code === 0 ? successStatus() : exitCodeStatus(cmd, code)),
+        startErrorPrefix: 'error executing command in container',
+      }
+      : {
+        log: slog,
+        start: (streams, signal) => opts.runtime.attach(containerId, { streams, signal }),
+        onExit: () => successStatus(),
+        startErrorPrefix: 'error attaching to container',
+      };
+  };
+
+  const startSession = (route: Route, target: StreamTarget, protocol: ChannelProtocol, req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     negotiated.set(req, protocol.name);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      slog.debug({ protocol: protocol.name, cmd: target.cmd }, 'stream session started');
-      const { containerId, options, cmd } = target;
-      const session = route.kind === 'exec'
-        ? runStreamSession({
-          ws, protocol, options, log: slog,
-          start: (streams, signal) => opts.runtime.exec(containerId, cmd, { tty: options.tty, streams, signal }),
-          onExit: (code) => (code === 0 ? successStatus() : exitCodeStatus(cmd, code)),
-          startErrorPrefix: 'error executing command in container',
-        })
-        : runStreamSession({
-          ws, protocol, options, log: slog,
-          start: (streams, signal) => opts.runtime.attach(containerId, { streams, signal }),
-          onExit: () => successStatus(),
-          startErrorPrefix: 'error attaching to container',
-        });
-      session.then(
-        () => { slog.debug('stream session ended'); },
-        (err: unknown) => { slog.warn({ err }, 'stream session failed'); },
+      const run = sessionRun(route, target);
+      run.log.debug({ protocol: protocol.name, cmd: target.cmd }, 'stream session started');
+      runStreamSession({ ws, protocol, options: target.options, ...run }).then(
+        () => { run.log.debug('stream session ended'); },
+        (err: unknown) => { run.log.warn({ err }, 'stream session failed'); },
       );
     });
   };

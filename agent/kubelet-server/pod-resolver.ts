@@ -5,7 +5,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { resolveLogContainer } from './container-target.ts';
 import type { ResolveResult } from './container-target.ts';
-import type { ResolveContainer } from './kubelet-server.ts';
+import type { ResolveContainer, ResolvePod } from './kubelet-server.ts';
 
 export function podContainerResolver(pods: () => Pod[]): ResolveContainer {
   return (namespace, name, container, opts) => {
@@ -14,5 +14,14 @@ export function podContainerResolver(pods: () => Pod[]): ResolveContainer {
       ? { error: { code: 404, reason: 'NotFound', message: `pod "${name}" not found` } }
       : resolveLogContainer(pod, container, opts.previous);
     return Promise.resolve(result);
+  };
+}
+
+/** The streaming server's `resolvePod` (port-forward) backed by the agent's own pods. */
+export function podUidResolver(pods: () => Pod[]): ResolvePod {
+  return (namespace, name) => {
+    const pod = pods().find((p) => (p.metadata?.namespace ?? 'default') === namespace && p.metadata?.name === name);
+    const uid = pod?.metadata?.uid;
+    return Promise.resolve(uid === undefined || uid === '' ? undefined : { uid });
   };
 }

@@ -10,6 +10,7 @@ import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, decodeFrame, encodeFrame }
 import type { ChannelProtocol } from './channel-protocol.ts';
 import type { KubeStatus } from './status.ts';
 import { internalErrorStatus } from './status.ts';
+import { closeWebSocket } from './websocket-close.ts';
 
 export interface StreamOptions {
   stdin: boolean;
@@ -218,7 +219,7 @@ export function webSocketTransport(ws: WebSocket, protocol: ChannelProtocol, opt
         ? Buffer.from(JSON.stringify(status))
         : status.status === 'Success' ? undefined : Buffer.from(status.message ?? '');
       if (body !== undefined) await new Promise<void>((resolve) => { send(ERROR, body, () => { resolve(); }); });
-      if (ws.readyState === ws.OPEN) ws.close(1000);
+      closeWebSocket(ws);
     },
   };
   if (stdin !== undefined) t.stdin = stdin;

@@ -157,10 +157,22 @@ function streamPath(pod: KubeObject, subresource: 'exec' | 'attach', query: URLS
   return `/${subresource}/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}/${enc(container)}?${out.toString()}`;
 }
 
-/** The agent's /portForward path; the WebSocket protocols name their ports in the query. */
+/**
+ * The agent's /portForward path. The WebSocket protocols name their ports in the query: `ports`
+ * here (PortForwardOptions, each value a comma-separated list decoded as uint16), `port` on the
+ * kubelet, one per port (PortForwardLocation).
+ */
 function portForwardPath(pod: KubeObject, query: URLSearchParams): string {
   const out = new URLSearchParams();
-  for (const p of query.getAll('ports')) out.append('ports', p);
+  for (const value of query.getAll('ports')) {
+    for (const p of value.split(',')) {
+      if (!/^\d+$/.test(p) || Number(p) > 65535) {
+        const why = /^\d+$/.test(p) ? 'value out of range' : 'invalid syntax';
+        throw ApiError.badRequest(`cannot convert to []int32: strconv.ParseUint: parsing ${JSON.stringify(p)}: ${why}`);
+      }
+      out.append('port', String(Number(p)));
+    }
+  }
   return `/portForward/${enc(pod.metadata?.namespace)}/${enc(pod.metadata?.name)}${out.size > 0 ? `?${out.toString()}` : ''}`;
 }
 

@@ -14,7 +14,7 @@ import { createApiSide } from '../../agent/api/api-side.ts';
 import type { ApiSide } from '../../agent/api/api-side.ts';
 import { createKubeletServer } from '../../agent/kubelet-server/kubelet-server.ts';
 import type { KubeletServer } from '../../agent/kubelet-server/kubelet-server.ts';
-import { podContainerResolver } from '../../agent/kubelet-server/pod-resolver.ts';
+import { podContainerResolver, podUidResolver } from '../../agent/kubelet-server/pod-resolver.ts';
 import { ensureServingCert } from '../../agent/kubelet-server/serving-cert.ts';
 import { startAgentServer } from '../../agent/server.ts';
 import { loadKubeconfig } from '../../apiserver/client/kubeconfig.ts';
@@ -134,6 +134,7 @@ export function registerAgent(program: Command): void {
         streaming = createKubeletServer({
           runtime, token: conn.token, tls: { cert: pki.cert, key: pki.key }, log: log.child({ component: 'kubelet-server' }),
           resolve: podContainerResolver(() => started.agent?.podList() ?? []),
+          resolvePod: podUidResolver(() => started.agent?.podList() ?? []),
         });
         await streaming.listen(port, address);
         api = createApiSide({

@@ -2,7 +2,8 @@
 // exec runs a tiny interpreter of commands (echo, cat, exit N, sleep-until-stdin-closes, stderr),
 // logs replay recorded chunks and can be followed while the test appends more.
 import { RuntimeError } from '../../../runtime/errors.ts';
-import type { ContainerStatus, ExecStreams, LogChunk, LogOptions, StreamingSession } from '../../../runtime/types.ts';
+import type { Duplex } from 'node:stream';
+import type { ContainerStatus, ExecStreams, LogChunk, LogOptions, PortForwardOptions, SandboxStatus, StreamingSession } from '../../../runtime/types.ts';
 import type { KubeletServerRuntime } from '../kubelet-server.ts';
 
 export interface FakeContainer {
@@ -34,6 +35,20 @@ export class FakeStreamRuntime implements KubeletServerRuntime {
   readonly containers = new Map<string, FakeContainer>();
   readonly execs: ExecCall[] = [];
   readonly logCalls: { containerId: string; opts: LogOptions }[] = [];
+  readonly sandboxes: SandboxStatus[] = [];
+  readonly forwards: { sandboxId: string; port: number }[] = [];
+  /** How portForward answers; by default nothing listens anywhere. */
+  forwardHandler: (sandboxId: string, port: number) => Promise<Duplex> = (_id, port) =>
+    Promise.reject(new RuntimeError('ERR_PORT_FORWARD', `failed to connect to localhost:${port} inside namespace: connect: connection refused`));
+
+  listSandboxes(filter?: { podUid?: string }): Promise<SandboxStatus[]> {
+    return Promise.resolve(this.sandboxes.filter((s) => filter?.podUid === undefined || s.pod.uid === filter.podUid));
+  }
+
+  portForward(sandboxId: string, port: number, _opts?: PortForwardOptions): Promise<Duplex> {
+    this.forwards.push({ sandboxId, port });
+    return this.forwardHandler(sandboxId, port);
+  }
   private wakers = new Set<() => void>();
 
   add(id: string, state: ContainerStatus['state'] = 'running'): FakeContainer {
