@@ -2,6 +2,7 @@
 import type { Benchmark } from '../framework/types.ts';
 import { agentBurst } from './agent-burst.ts';
 import { agentPodReady } from './agent-pod-ready.ts';
+import { agentPortForward } from './agent-port-forward.ts';
 import { agentSteadyProbes } from './agent-steady-probes.ts';
 import { agentUp } from './agent-up.ts';
 import { apiList } from './api-list.ts';
@@ -24,4 +25,5 @@ export const BENCHMARKS: Benchmark[] = [
   agentSteadyProbes('http-tcp'),
   agentSteadyProbes('exec'),
   agentUp,
+  agentPortForward,
 ];
