@@ -202,10 +202,10 @@ describe('logs', () => {
     expect(JSON.parse(await none.text())).toMatchObject({ reason: 'BadRequest', message: 'previous terminated container "main" in pod "web" not found' });
   });
 
-  it('an exited container cannot be exec\'d into (400 before the upgrade)', async () => {
+  it('an exited container cannot be exec\'d into: the kubelet\'s "container not found" before the upgrade', async () => {
     ids.set('dead', previousCrasher);
-    const err = await kubeletStreamClient.connect(`${base}/exec/default/web/dead?command=ls&output=1`, opts).catch((e: unknown) => e);
-    expect(err).toMatchObject({ statusCode: 400 });
+    const err = await kubeletStreamClient.connect(`${base}/exec/default/web/dead?command=ls&output=1`, { ...opts, protocols: ['v4.channel.k8s.io'] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ statusCode: 500, body: 'container not found ("dead")' });
   });
 });
 
