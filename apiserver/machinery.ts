@@ -7,9 +7,7 @@ import type { KubeObject } from './storage/types.ts';
 
 // ---- defaults / validation -------------------------------------------------------------------
 
-export { applyDefaults, prepareForCreate, prepareForUpdate } from './api/defaults.ts';
-
-export { validateCreate, validateUpdate } from './api/validation.ts';
+export { applyDefaults } from './api/defaults.ts';
 
 // ---- selectors -------------------------------------------------------------------------------
 

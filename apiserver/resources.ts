@@ -1,83 +1,18 @@
-// The kinds this API server serves: one entry per resource with what discovery, routing, storage
-// keys and error messages need (group/version/resource/kind, scope, verbs, short names,
-// categories, subresources).
+// Lookups over the served kinds (declared in apiserver/kinds/): by group/version/resource, by
+// apiVersion/kind, and the names and storage keys derived from them.
 
-export interface SubresourceInfo {
-  name: string;
-  kind: string;
-  verbs: string[];
-}
+import { KINDS, servedGroups } from './kinds/index.ts';
+import type { KindDefinition } from './kinds/kind.ts';
 
-export interface ResourceInfo {
-  group: string;
-  version: string;
-  /** Plural resource name, as in URLs. */
-  resource: string;
-  singular: string;
-  kind: string;
-  listKind: string;
-  namespaced: boolean;
-  verbs: string[];
-  shortNames: string[];
-  categories: string[];
-  subresources: SubresourceInfo[];
-}
+export type { SubresourceInfo } from './kinds/kind.ts';
 
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+/** A served resource: its kind's definition (apiserver/kinds/). */
+export type ResourceInfo = KindDefinition;
 
-function res(
-  group: string,
-  resource: string,
-  kind: string,
-  namespaced: boolean,
-  extra: Partial<Pick<ResourceInfo, 'verbs' | 'shortNames' | 'categories' | 'subresources' | 'singular'>> = {},
-): ResourceInfo {
-  return {
-    group,
-    version: 'v1',
-    resource,
-    singular: extra.singular ?? kind.toLowerCase(),
-    kind,
-    listKind: `${kind}List`,
-    namespaced,
-    verbs: extra.verbs ?? ALL_VERBS,
-    shortNames: extra.shortNames ?? [],
-    categories: extra.categories ?? [],
-    subresources: extra.subresources ?? [],
-  };
-}
-
-const statusOf = (kind: string): SubresourceInfo => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
-
-export const RESOURCES: readonly ResourceInfo[] = [
-  res('', 'pods', 'Pod', true, {
-    shortNames: ['po'],
-    categories: ['all'],
-    subresources: [
-      statusOf('Pod'),
-      { name: 'binding', kind: 'Binding', verbs: ['create'] },
-      { name: 'log', kind: 'Pod', verbs: ['get'] },
-      { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
-      { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
-      { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
-    ],
-  }),
-  res('', 'nodes', 'Node', false, { shortNames: ['no'], subresources: [statusOf('Node')] }),
-  res('', 'namespaces', 'Namespace', false, {
-    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-    shortNames: ['ns'],
-    subresources: [statusOf('Namespace'), { name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
-  }),
-  res('', 'events', 'Event', true, { shortNames: ['ev'] }),
-  res('', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
-  res('', 'secrets', 'Secret', true),
-  res('', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
-  res('events.k8s.io', 'events', 'Event', true, { shortNames: ['ev'] }),
-  res('coordination.k8s.io', 'leases', 'Lease', true),
-];
+export const RESOURCES: readonly ResourceInfo[] = KINDS;
 
 /** API groups in the order discovery lists them (core first, as ""). */
-export const GROUPS: readonly string[] = ['', 'events.k8s.io', 'coordination.k8s.io'];
+export const GROUPS: readonly string[] = servedGroups(KINDS);
 
 export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {
   return r.group === '' ? r.version : `${r.group}/${r.version}`;

@@ -34,6 +34,12 @@ export interface Table {
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
+/** A kind's own printer: its columns and the cells of one object (priority-1 cells included). */
+export interface TableSpec {
+  columns: readonly TableColumnDefinition[];
+  row(obj: Record<string, unknown>, now: number): { cells: unknown[]; conditions?: TableRowCondition[] };
+}
+
 export interface TableOptions {
   /** The `includeObject` query parameter (default Metadata: PartialObjectMetadata per row). */
   includeObject?: IncludeObject;
@@ -124,7 +130,7 @@ const DOC = {
   holderIdentity: 'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.',
 };
 
-function col(name: string, description: string, priority = 0, format = ''): TableColumnDefinition {
+export function col(name: string, description: string, priority = 0, format = ''): TableColumnDefinition {
   return { name, type: 'string', format, description, priority };
 }
 
@@ -412,12 +418,13 @@ export function partialObjectMetadata(obj: unknown): { kind: 'PartialObjectMetad
  * Converts objects of `resource` (plural, e.g. 'pods') to a meta.k8s.io/v1 Table as
  * kube-apiserver answers `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`.
  */
-export function toTable(resource: string, objects: readonly unknown[], options: TableOptions): Table {
+export function toTable(resource: string, objects: readonly unknown[], options: TableOptions, spec?: TableSpec): Table {
   const wide = options.wide ?? true;
   const include = options.includeObject ?? 'Metadata';
-  const columns = COLUMNS[resource] ?? DEFAULT_COLUMNS;
+  const columns = spec?.columns ?? COLUMNS[resource] ?? DEFAULT_COLUMNS;
+  const now = typeof options.now === 'number' ? options.now : options.now.getTime();
   const rows = objects.map((obj): TableRow => {
-    const r = rowFor(resource, obj, options.now, wide);
+    const r = spec !== undefined ? spec.row(o(obj), now) : rowFor(resource, obj, options.now, wide);
     const row: TableRow = { cells: r.cells };
     if (r.conditions !== undefined) row.conditions = r.conditions;
     if (include === 'Object') row.object = obj;

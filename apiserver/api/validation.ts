@@ -13,7 +13,7 @@ import {
 import { compareQuantities, formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR } from './quantity.ts';
 
 type Obj = Record<string, unknown>;
-type NameFn = (name: string, prefix: boolean) => string[];
+export type NameFn = (name: string, prefix: boolean) => string[];
 
 const IS_NEGATIVE = 'must be greater than or equal to 0';
 const IMMUTABLE = 'field is immutable';
@@ -47,14 +47,14 @@ function strMap(v: unknown): [string, string][] {
 function maskTrailingDash(name: string): string {
   return name.length > 1 && name.endsWith('-') ? `${name.slice(0, -2)}a` : name;
 }
-const nameIsDNSSubdomain: NameFn = (name, prefix) => isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
-const nameIsDNSLabel: NameFn = (name, prefix) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
+export const nameIsDNSSubdomain: NameFn = (name, prefix) => isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
+export const nameIsDNSLabel: NameFn = (name, prefix) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
 const pathSegmentName: NameFn = (name, prefix) => validatePathSegmentName(name, prefix);
 
 // ---------------------------------------------------------------------------------------------
 // ObjectMeta
 
-function validateLabels(labels: unknown, path: string): FieldError[] {
+export function validateLabels(labels: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   for (const [k, v] of strMap(labels)) {
     for (const m of isQualifiedName(k)) errs.push(fe.invalid(path, k, m));
@@ -63,7 +63,7 @@ function validateLabels(labels: unknown, path: string): FieldError[] {
   return errs;
 }
 
-function validateAnnotations(annotations: unknown, path: string): FieldError[] {
+export function validateAnnotations(annotations: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   let total = 0;
   for (const [k, v] of strMap(annotations)) {
@@ -118,7 +118,7 @@ function validateOwnerReferences(refs: unknown, path: string): FieldError[] {
 }
 
 /** ValidateObjectMeta (core flavour: also checks kube finalizer names). */
-function validateObjectMeta(meta: Obj, namespaced: boolean, nameFn: NameFn): FieldError[] {
+export function validateObjectMeta(meta: Obj, namespaced: boolean, nameFn: NameFn): FieldError[] {
   const errs: FieldError[] = [];
   const generateName = s(meta['generateName']);
   const name = s(meta['name']);
@@ -164,12 +164,12 @@ function canonicalJSON(v: unknown): string {
   return JSON.stringify(norm(v) ?? null);
 }
 
-function validateImmutable(newVal: unknown, oldVal: unknown, path: string): FieldError[] {
+export function validateImmutable(newVal: unknown, oldVal: unknown, path: string): FieldError[] {
   return jsonEqual(newVal, oldVal) ? [] : [fe.invalid(path, newVal ?? null, IMMUTABLE)];
 }
 
 /** ValidateObjectMetaUpdate (without the resourceVersion-required check, which storage handles). */
-function validateObjectMetaUpdate(newMeta: Obj, oldMeta: Obj): FieldError[] {
+export function validateObjectMetaUpdate(newMeta: Obj, oldMeta: Obj): FieldError[] {
   const errs: FieldError[] = [];
   if (oldMeta['deletionTimestamp'] !== undefined && oldMeta['deletionTimestamp'] !== null) {
     const oldF = new Set(arr(oldMeta['finalizers']).map(s));
@@ -582,7 +582,7 @@ function isOvercommitAllowed(name: string): boolean {
   return !name.startsWith('hugepages-') && (STANDARD_CONTAINER_RESOURCES.has(name) || !name.includes('/') || name.startsWith('kubernetes.io/'));
 }
 
-function validateResourceList(rl: unknown, path: string): [Map<string, ReturnType<typeof parseQuantity>>, FieldError[]] {
+export function validateResourceList(rl: unknown, path: string): [Map<string, ReturnType<typeof parseQuantity>>, FieldError[]] {
   const errs: FieldError[] = [];
   const parsed = new Map<string, ReturnType<typeof parseQuantity>>();
   for (const [name, raw] of Object.entries(o(rl))) {
@@ -677,7 +677,7 @@ const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const SYSCTL_RE = /^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$/;
 const SYSCTL_RE_TEXT = '^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$';
 
-function validateTolerations(tolerations: unknown, path: string): FieldError[] {
+export function validateTolerations(tolerations: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   objs(tolerations).forEach((t, i) => {
     const ip = `${path}[${i}]`;
@@ -705,7 +705,7 @@ function validateTolerations(tolerations: unknown, path: string): FieldError[] {
   return errs;
 }
 
-function validatePodSpec(spec: Obj): FieldError[] {
+export function validatePodSpec(spec: Obj): FieldError[] {
   const errs: FieldError[] = [];
   const gracePeriod = num(spec['terminationGracePeriodSeconds']);
   const [volumes, volErrs] = validateVolumes(spec['volumes']);

@@ -53,7 +53,11 @@ export function apiResourceList(group: string, version: string): unknown {
     if (r.categories.length > 0) entry['categories'] = r.categories;
     resources.push(entry);
     for (const s of r.subresources) {
-      resources.push({ name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs });
+      const sub: Record<string, unknown> = { name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced };
+      // a subresource of another group's kind (deployments/scale → autoscaling/v1 Scale) names it
+      if (s.group !== undefined) sub['group'] = s.group;
+      if (s.version !== undefined) sub['version'] = s.version;
+      resources.push({ ...sub, kind: s.kind, verbs: s.verbs });
     }
   }
   const doc: Record<string, unknown> = { kind: 'APIResourceList', groupVersion: groupVersion({ group, version }), resources };
@@ -75,7 +79,7 @@ function discoveryResource(r: ResourceInfo): unknown {
   if (r.subresources.length > 0) {
     entry['subresources'] = r.subresources.map((s) => ({
       subresource: s.name,
-      responseKind: { group: r.group, version: r.version, kind: s.kind },
+      responseKind: { group: s.group ?? r.group, version: s.version ?? r.version, kind: s.kind },
       verbs: s.verbs,
     }));
   }

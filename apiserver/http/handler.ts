@@ -240,7 +240,7 @@ export class ApiHandler {
       case 'get': {
         const obj = await store.get(ns, info.name ?? '');
         const output = outputFor(accept, q.string('includeObject') ?? null);
-        const body = renderObject(store.info.resource, obj, output, now);
+        const body = renderObject(store.info, obj, output, now);
         sendJson(res, 200, body, output.form === 'table' ? `application/json;as=Table;v=${output.version};g=meta.k8s.io` : 'application/json');
         return;
       }
@@ -255,7 +255,7 @@ export class ApiHandler {
         });
         const output = outputFor(accept, q.string('includeObject') ?? null);
         const shape = {
-          resource: store.info.resource,
+          kind: store.info,
           listKind: store.info.listKind,
           apiVersion: groupVersion(store.info),
           items: l.items,

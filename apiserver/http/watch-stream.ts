@@ -117,7 +117,7 @@ export class WatchStream {
 
   private send(e: WatchEvent): void {
     if (this.ended) return;
-    const object = renderObject(this.o.store.info.resource, e.object, this.o.output, this.o.clock.now(), this.first);
+    const object = renderObject(this.o.store.info, e.object, this.o.output, this.o.clock.now(), this.first);
     this.first = false;
     this.write({ type: e.type, object });
   }

@@ -7,20 +7,11 @@ import type { Clock } from '../../lib/clock.ts';
 import { ApiError, fieldErrors, type FieldError } from '../api/errors.ts';
 import { decodeError, decodeTypes, patchDecodeError } from '../api/json-types.ts';
 import { goValue } from '../api/patch.ts';
-import {
-  applyPatch,
-  prepareForCreate,
-  prepareForUpdate,
-  parseFieldSelector,
-  parseLabelSelector,
-  validateCreate,
-  validateUpdate,
-  type PatchType,
-} from '../machinery.ts';
+import { applyPatch, parseFieldSelector, parseLabelSelector, type PatchType } from '../machinery.ts';
 import { groupVersion, qualifiedResource, storageKey, storagePrefix, type ResourceInfo } from '../resources.ts';
 import { isStorageError, type KubeObject, type Storage, type StorageEvent, type StoredItem } from '../storage/types.ts';
 import { deepClone, generateNameSuffix, isRecord, meta, rfc3339, sameContent } from './object-meta.ts';
-import { strategyFor, type DeleteOptionsBody, type Strategy } from './strategies.ts';
+import type { DeleteOptionsBody, Strategy } from './strategies.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -84,7 +75,7 @@ export class ResourceStore {
   readonly qualified: string;
 
   constructor(readonly info: ResourceInfo, private readonly ctx: StoreContext) {
-    this.strategy = strategyFor(info);
+    this.strategy = info.strategy;
     this.qualified = qualifiedResource(info);
   }
 
@@ -178,8 +169,8 @@ export class ResourceStore {
     delete m.managedFields;
     obj.apiVersion = groupVersion(this.info);
     obj.kind = this.info.kind;
-    prepareForCreate(obj);
-    const errs = validateCreate(obj);
+    this.info.prepareForCreate(obj);
+    const errs = this.info.validate(obj);
     if (errs.length > 0) throw this.invalid(m.name, errs);
     if (options.dryRun === true) {
       if (await this.ctx.storage.get(this.key(namespace, m.name)) !== undefined) throw ApiError.alreadyExists(this.gr(), m.name);
@@ -480,10 +471,10 @@ export class ResourceStore {
       next.apiVersion = current.apiVersion ?? groupVersion(this.info);
       next.kind = this.info.kind;
       // Status writes keep spec; spec writes keep status (kube's status strategies).
-      prepareForUpdate(next, current, subresource === 'status' ? 'status' : '');
+      this.info.prepareForUpdate(next, current, subresource === 'status' ? 'status' : '');
     }
     meta(next).resourceVersion = cm.resourceVersion;
-    const errs = validateUpdate(next, current);
+    const errs = this.info.validateUpdate(next, current);
     if (errs.length > 0) throw this.invalid(cm.name ?? '', errs);
     return next;
   }

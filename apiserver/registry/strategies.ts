@@ -1,8 +1,7 @@
-// Per-kind behaviour of the generic registry that the pure defaults (api/defaults.ts) do not
-// cover: how pods are deleted gracefully, and the events.k8s.io/v1 <-> core/v1 Event conversion
-// (both versions are views of the same stored objects).
+// Per-kind store behaviour the kinds declare (apiserver/kinds/): how pods are deleted
+// gracefully, and the events.k8s.io/v1 <-> core/v1 Event conversion (both versions are views of
+// the same stored objects).
 import type { KubeObject } from '../storage/types.ts';
-import type { ResourceInfo } from '../resources.ts';
 import { isRecord, str } from './object-meta.ts';
 
 export interface DeleteOptionsBody {
@@ -50,7 +49,7 @@ const plain = (_namespaced: boolean): Strategy => ({
  */
 export const MAX_GRACE_PERIOD_SECONDS = 9_223_372_036;
 
-const podStrategy: Strategy = {
+export const podStrategy: Strategy = {
   allowUnconditionalUpdate: true,
   gracePeriod(obj, options) {
     const spec = isRecord(obj['spec']) ? obj['spec'] : {};
@@ -62,8 +61,6 @@ const podStrategy: Strategy = {
     return Math.min(Math.max(0, Math.trunc(grace)), MAX_GRACE_PERIOD_SECONDS);
   },
 };
-
-const coreEventStrategy: Strategy = plain(true);
 
 function copyIf(from: Record<string, unknown>, fk: string, to: Record<string, unknown>, tk: string): void {
   if (from[fk] !== undefined && from[fk] !== null) to[tk] = from[fk];
@@ -98,17 +95,8 @@ export function eventToEventsV1(e: KubeObject): KubeObject {
   return out;
 }
 
-const eventsV1Strategy: Strategy = {
+export const eventsV1Strategy: Strategy = {
   ...plain(true),
   toStorage: eventFromEventsV1,
   fromStorage: eventToEventsV1,
 };
-
-export function strategyFor(r: ResourceInfo): Strategy {
-  switch (`${r.group}/${r.resource}`) {
-    case '/pods': return podStrategy;
-    case '/events': return coreEventStrategy;
-    case 'events.k8s.io/events': return eventsV1Strategy;
-    default: return plain(r.namespaced);
-  }
-}

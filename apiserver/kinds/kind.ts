@@ -1,0 +1,176 @@
+// A served kind, declared once: identity and discovery (group/version/kind/resource, scope,
+// verbs, short names, categories, subresources), how `kubectl get` prints it, and the semantics a
+// kind adds to the generic store (kube's per-kind strategy.go): scheme defaults, what create and
+// update reset (status, generation), hand-written validation, scale and deletion behaviour. The
+// structure (fields, types) comes from the OpenAPI schemas, not from here.
+import type { FieldError } from '../api/errors.ts';
+import type { TableSpec } from '../api/tables.ts';
+import type { KubeObject } from '../storage/types.ts';
+import type { DeleteOptionsBody } from '../registry/strategies.ts';
+
+export type Obj = Record<string, unknown>;
+
+export interface SubresourceInfo {
+  name: string;
+  /** Kind of the subresource's body (Scale, Binding, Eviction…). */
+  kind: string;
+  verbs: string[];
+  /** Group/version of that kind when it is not the parent's (Scale is autoscaling/v1). */
+  group?: string;
+  version?: string;
+}
+
+export type { TableSpec } from '../api/tables.ts';
+
+/** Where a kind with a scale subresource keeps its replicas (autoscaling/v1 Scale). */
+export interface ScaleSpec {
+  /** Dotted paths into the object. */
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  /** The selector as a string in Scale.status.selector (from spec.selector). */
+  labelSelectorPath?: string;
+}
+
+export interface KindStrategy {
+  /** PUT without metadata.resourceVersion overwrites unconditionally. */
+  allowUnconditionalUpdate: boolean;
+  /** Seconds of grace for a delete (0 = remove now); undefined for kinds without graceful delete. */
+  gracePeriod?(obj: KubeObject, options: DeleteOptionsBody): number;
+  /** Converts from the served version to the stored form and back (events.k8s.io). */
+  toStorage?(obj: KubeObject): KubeObject;
+  fromStorage?(obj: KubeObject): KubeObject;
+}
+
+export interface KindDeclaration {
+  group: string;
+  version: string;
+  kind: string;
+  /** Plural, as in URLs. */
+  resource: string;
+  /** Default: kind in lower case. */
+  singular?: string;
+  /** Default: kind + "List". */
+  listKind?: string;
+  namespaced: boolean;
+  /** Default: every verb. */
+  verbs?: readonly string[];
+  shortNames?: readonly string[];
+  categories?: readonly string[];
+  subresources?: readonly SubresourceInfo[];
+  /** Default: Name and Created At (DefaultTableConvertor). */
+  table?: TableSpec;
+  /**
+   * With a status subresource, create resets status and the main endpoint keeps the old status
+   * while /status keeps the old spec (kube's status strategies).
+   */
+  statusSubresource?: boolean;
+  /** metadata.generation starts at 1 and grows with each change of spec (spec-bearing kinds). */
+  generation?: boolean;
+  scale?: ScaleSpec;
+  strategy?: Partial<KindStrategy>;
+  /** Scheme defaulting, on every decode of a body (SetDefaults_*). Mutates. */
+  defaults?(obj: Obj): void;
+  /** Registry PrepareForCreate beyond the generic status/generation handling. Mutates. */
+  prepareForCreate?(obj: Obj): void;
+  /** Registry PrepareForUpdate beyond the generic handling. Mutates obj. */
+  prepareForUpdate?(obj: Obj, old: Obj, subresource: '' | 'status'): void;
+  /** Semantic validation of a new object (metadata included). */
+  validate?(obj: Obj): FieldError[];
+  /** Semantic validation of an update (immutable fields, metadata update rules). */
+  validateUpdate?(obj: Obj, old: Obj): FieldError[];
+}
+
+/** A declaration with every default filled in: what the server works with. */
+export interface KindDefinition extends Required<Pick<KindDeclaration, 'group' | 'version' | 'kind' | 'resource' | 'namespaced'>> {
+  singular: string;
+  listKind: string;
+  verbs: string[];
+  shortNames: string[];
+  categories: string[];
+  subresources: SubresourceInfo[];
+  table: TableSpec | undefined;
+  scale: ScaleSpec | undefined;
+  strategy: KindStrategy;
+  /** Defaults, then the generic and the kind's PrepareForCreate. */
+  prepareForCreate(obj: Obj): void;
+  /** Defaults, then the generic and the kind's PrepareForUpdate. */
+  prepareForUpdate(obj: Obj, old: Obj, subresource: '' | 'status'): void;
+  validate(obj: Obj): FieldError[];
+  validateUpdate(obj: Obj, old: Obj): FieldError[];
+}
+
+export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+export const statusSubresource = (kind: string): SubresourceInfo => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
+export const scaleSubresource: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function meta(o: Obj): Obj {
+  if (!isObj(o['metadata'])) o['metadata'] = {};
+  return o['metadata'] as Obj;
+}
+
+/** Go's reflect.DeepEqual on decoded JSON (key order ignored). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((v, i) => jsonEqual(v, b[i]));
+  }
+  if (isObj(a) && isObj(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => jsonEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Fills a declaration's defaults and composes the generic strategy steps with the kind's own. */
+export function defineKind(d: KindDeclaration): KindDefinition {
+  const subresources = [...(d.subresources ?? [])];
+  const withStatus = d.statusSubresource === true;
+  return {
+    group: d.group,
+    version: d.version,
+    kind: d.kind,
+    resource: d.resource,
+    namespaced: d.namespaced,
+    singular: d.singular ?? d.kind.toLowerCase(),
+    listKind: d.listKind ?? `${d.kind}List`,
+    verbs: [...(d.verbs ?? ALL_VERBS)],
+    shortNames: [...(d.shortNames ?? [])],
+    categories: [...(d.categories ?? [])],
+    subresources,
+    table: d.table,
+    scale: d.scale,
+    strategy: { allowUnconditionalUpdate: true, ...d.strategy },
+    prepareForCreate(obj) {
+      d.defaults?.(obj);
+      if (withStatus) delete obj['status'];
+      if (d.generation === true) meta(obj)['generation'] = 1;
+      d.prepareForCreate?.(obj);
+    },
+    prepareForUpdate(obj, old, subresource) {
+      d.defaults?.(obj);
+      if (withStatus) {
+        if (subresource === '') {
+          if (old['status'] === undefined) delete obj['status'];
+          else obj['status'] = structuredClone(old['status']);
+        } else {
+          if (old['spec'] === undefined) delete obj['spec'];
+          else obj['spec'] = structuredClone(old['spec']);
+        }
+      }
+      if (d.generation === true) {
+        const oldGen = typeof meta(old)['generation'] === 'number' ? meta(old)['generation'] as number : 1;
+        meta(obj)['generation'] = subresource === '' && !jsonEqual(obj['spec'], old['spec']) ? oldGen + 1 : oldGen;
+      }
+      d.prepareForUpdate?.(obj, old, subresource);
+    },
+    validate: (obj) => d.validate?.(obj) ?? [],
+    validateUpdate: (obj, old) => d.validateUpdate?.(obj, old) ?? [],
+  };
+}
