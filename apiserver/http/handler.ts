@@ -6,7 +6,9 @@ import type { Duplex } from 'node:stream';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { ApiError } from '../api/errors.ts';
-import { openapiDocument, type PatchType } from '../machinery.ts';
+import { applyPatch, openapiDocument, type PatchType } from '../machinery.ts';
+import type { ParentStore, RequestUser, ReviewContext, ScaleSpec } from '../kinds/kind.ts';
+import { scaleOf, withScale } from '../registry/scale.ts';
 import { bindPod } from '../registry/pod-binding.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ResourceStore, WriteOptions } from '../registry/resource-store.ts';
@@ -24,10 +26,7 @@ import { anonymousForbidden, isPublicInfoPath, methodNotAllowed, parseRequestTar
 import { pathNotFound, sendError, sendJson, sendText, toApiError } from './respond.ts';
 import { WatchStream } from './watch-stream.ts';
 
-export interface UserInfo {
-  name: string;
-  groups: string[];
-}
+export type UserInfo = RequestUser;
 
 export interface Authenticator {
   /** The user a bearer token belongs to, or undefined. */
@@ -58,6 +57,8 @@ export interface HandlerOptions {
   minRequestTimeoutSeconds?: number;
   /** Checks behind /healthz, /livez and /readyz (default: ping, log and etcd, all passing). */
   healthChecks?: HealthChecks;
+  /** Who may do what, for SubjectAccessReviews (default: system:masters and system:nodes may do anything). */
+  authorizer?: (user: UserInfo, attributes: Record<string, unknown>) => { allowed: boolean; reason: string };
 }
 
 const PATCH_TYPES: Record<string, PatchType> = {
@@ -220,20 +221,20 @@ export class ApiHandler {
     if (store.info.namespaced && info.namespace === undefined && info.name !== undefined) throw pathNotFound();
     // a namespaced kind's cluster-wide path serves only list and watch (go-restful's routes)
     if (store.info.namespaced && info.namespace === undefined && info.subresource === undefined && info.verb !== 'list' && info.verb !== 'watch') throw methodNotAllowed();
-    await this.serveResource(req, res, new Query(target.query), info, store);
+    await this.serveResource(req, res, new Query(target.query), info, store, user);
   }
 
   private writeOptions(q: Query, kind: OptionsKind): WriteOptions {
     return { dryRun: dryRunQuery(q.strings('dryRun'), kind) };
   }
 
-  private async serveResource(req: IncomingMessage, res: ServerResponse, q: Query, info: ResourceRequest, store: ResourceStore): Promise<void> {
+  private async serveResource(req: IncomingMessage, res: ServerResponse, q: Query, info: ResourceRequest, store: ResourceStore, user: UserInfo | undefined): Promise<void> {
     const ns = store.info.namespaced ? info.namespace : undefined;
     const sub = info.subresource;
     const accept = req.headers.accept;
     const now = this.o.clock.now();
     if (sub !== undefined) {
-      await this.serveSubresource(req, res, q, info, store, sub);
+      await this.serveSubresource(req, res, q, info, store, sub, user);
       return;
     }
     switch (info.verb) {
@@ -272,6 +273,10 @@ export class ApiHandler {
       }
       case 'create': {
         const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), store.info.kind, groupVersion(store.info));
+        if (store.info.review !== undefined) {
+          sendJson(res, 201, store.review(body, this.reviewContext(user)));
+          return;
+        }
         const created = await store.create(ns, body, this.writeOptions(q, 'CreateOptions'));
         sendJson(res, 201, created);
         return;
@@ -305,12 +310,39 @@ export class ApiHandler {
     }
   }
 
-  private async serveSubresource(req: IncomingMessage, res: ServerResponse, q: Query, info: ResourceRequest, store: ResourceStore, sub: string): Promise<void> {
+  private async serveSubresource(req: IncomingMessage, res: ServerResponse, q: Query, info: ResourceRequest, store: ResourceStore, sub: string, user: UserInfo | undefined): Promise<void> {
     const ns = store.info.namespaced ? info.namespace : undefined;
     const name = info.name ?? '';
     const method = req.method ?? 'GET';
     const supported = store.info.subresources.find((s) => s.name === sub);
     if (supported === undefined) throw pathNotFound();
+    const own = store.info.subresourceHandlers[sub];
+    if (own !== undefined) {
+      if (!supported.verbs.includes(verbOfMethod(method))) {
+        throw ApiError.methodNotSupported({ group: store.info.group, resource: `${store.info.resource}/${sub}` }, method.toLowerCase());
+      }
+      const raw = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+      const answer = await own({
+        method,
+        namespace: ns,
+        name,
+        body: decodeBody(raw, req.headers['content-type']),
+        query: q.params,
+        dryRun: this.writeOptions(q, 'CreateOptions').dryRun === true,
+        user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] },
+        parent: parentStore(store),
+        storeOf: (group, resource) => {
+          const other = this.o.registry.all().find((r) => r.info.group === group && r.info.resource === resource);
+          return other === undefined ? undefined : parentStore(other);
+        },
+        list: async (group, resource, namespace) => {
+          const other = this.o.registry.all().find((r) => r.info.group === group && r.info.resource === resource);
+          return other === undefined ? [] : (await other.list(namespace)).items;
+        },
+      });
+      sendJson(res, answer.code, answer.body);
+      return;
+    }
     if (sub === 'status' || sub === 'finalize') {
       if (method === 'GET' && sub === 'status') {
         sendJson(res, 200, await store.get(ns, name));
@@ -326,6 +358,10 @@ export class ApiHandler {
         return;
       }
       throw ApiError.methodNotSupported({ group: store.info.group, resource: `${store.info.resource}/${sub}` }, method.toLowerCase());
+    }
+    if (sub === 'scale' && store.info.scale !== undefined) {
+      await this.serveScale(req, res, q, store, ns, name, store.info.scale);
+      return;
     }
     if (sub === 'binding') {
       if (method !== 'POST') throw ApiError.methodNotSupported({ resource: 'pods/binding' }, method.toLowerCase());
@@ -352,6 +388,45 @@ export class ApiHandler {
       throw ApiError.badRequest('Upgrade request required');
     }
     throw pathNotFound();
+  }
+
+  /** What a create-only kind (the reviews) answers with: the requester, authentication and authorization. */
+  private reviewContext(user: UserInfo | undefined): ReviewContext {
+    return {
+      user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] },
+      authenticate: (token) => this.o.authenticator.authenticate(token),
+      authorize: (u, attributes) => (this.o.authorizer ?? defaultAuthorizer)(u, attributes),
+    };
+  }
+
+  /** GET, PUT and PATCH of /scale: the kind's replicas as an autoscaling/v1 Scale. */
+  private async serveScale(req: IncomingMessage, res: ServerResponse, q: Query, store: ResourceStore, ns: string | undefined, name: string, spec: ScaleSpec): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method === 'GET') {
+      sendJson(res, 200, scaleOf(await store.get(ns, name), spec));
+      return;
+    }
+    let change: (current: KubeObject) => unknown;
+    if (method === 'PUT') {
+      const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), 'Scale', 'autoscaling/v1');
+      const rv = isRecordValue(body['metadata']) ? body['metadata']['resourceVersion'] : undefined;
+      change = (current) => {
+        if (typeof rv === 'string' && rv !== '' && rv !== current.metadata?.resourceVersion) throw ApiError.conflict(store.gr(), name);
+        return body;
+      };
+    } else if (method === 'PATCH') {
+      const type = PATCH_TYPES[contentType(req.headers['content-type'])];
+      if (type === undefined) throw ApiError.unsupportedMediaType(Object.keys(PATCH_TYPES));
+      const patch = decodeBody(await readBody(req), 'application/json');
+      change = (current) => applyPatch(type, scaleOf(current, spec), patch);
+    } else {
+      throw ApiError.methodNotSupported({ group: store.info.group, resource: `${store.info.resource}/scale` }, method.toLowerCase());
+    }
+    const updated = await store.guaranteedUpdate(ns, name, this.writeOptions(q, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions'), (current) => {
+      const next = withScale(current, change(current), spec, name);
+      return store.prepareUpdate(current, next, undefined);
+    });
+    sendJson(res, 200, scaleOf(updated, spec));
   }
 
   private async serveWatch(req: IncomingMessage, res: ServerResponse, q: Query, info: ResourceRequest, store: ResourceStore): Promise<void> {
@@ -510,4 +585,37 @@ function isStreamingRequest(req: IncomingMessage): boolean {
   } catch {
     return false;
   }
+}
+
+function isRecordValue(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * What the server allows today: every authenticated request is served, and the two identities it
+ * issues are an administrator (system:masters) and nodes; RBAC is a later piece.
+ */
+function defaultAuthorizer(user: UserInfo): { allowed: boolean; reason: string } {
+  if (user.groups.includes('system:masters') || user.groups.includes('system:nodes')) return { allowed: true, reason: '' };
+  return { allowed: false, reason: '' };
+}
+
+function verbOfMethod(method: string): string {
+  switch (method) {
+    case 'GET': case 'HEAD': return 'get';
+    case 'POST': return 'create';
+    case 'PUT': return 'update';
+    case 'PATCH': return 'patch';
+    case 'DELETE': return 'delete';
+    default: return method.toLowerCase();
+  }
+}
+
+/** A store as a subresource handler may use it. */
+function parentStore(store: ResourceStore): ParentStore {
+  return {
+    get: (namespace, name) => store.get(namespace, name),
+    update: (namespace, name, fn, options) => store.guaranteedUpdate(namespace, name, options, (current) => store.prepareUpdate(current, fn(current), undefined)),
+    delete: (namespace, name, options, write) => store.delete(namespace, name, options, write),
+  };
 }

@@ -1,10 +1,22 @@
 // Every kind this API server serves, in discovery order. Adding a kind = one declaration module
 // and one line here; discovery, routing, storage, tables and OpenAPI all follow from it.
+import { APPS_KINDS } from './apps.ts';
+import { BATCH_KINDS, POLICY_KINDS } from './batch.ts';
+import { CORE_EXTRA_KINDS, DISCOVERY_KINDS, STORAGE_KINDS } from './core-extra.ts';
 import type { KindDefinition } from './kind.ts';
 import { LEGACY_KINDS } from './legacy.ts';
+import { RBAC_KINDS, REVIEW_KINDS } from './rbac.ts';
 
 export const KINDS: readonly KindDefinition[] = [
   ...LEGACY_KINDS,
+  ...CORE_EXTRA_KINDS,
+  ...APPS_KINDS,
+  ...BATCH_KINDS,
+  ...POLICY_KINDS,
+  ...DISCOVERY_KINDS,
+  ...STORAGE_KINDS,
+  ...RBAC_KINDS,
+  ...REVIEW_KINDS,
 ];
 
 /** API groups in kube-apiserver's discovery order (core first, as ""); only served ones are listed. */

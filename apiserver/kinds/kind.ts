@@ -41,6 +41,49 @@ export interface KindStrategy {
   fromStorage?(obj: KubeObject): KubeObject;
 }
 
+/** Who is asking (from authentication). */
+export interface RequestUser {
+  name: string;
+  groups: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
+}
+
+/** What a create-only kind (the reviews) may use to answer. */
+export interface ReviewContext {
+  user: RequestUser;
+  /** The user behind a bearer token, or undefined (TokenReview). */
+  authenticate(token: string): RequestUser | undefined;
+  /** Whether a user may do something (SubjectAccessReview); reason as the authorizer words it. */
+  authorize(user: RequestUser, attributes: Record<string, unknown>): { allowed: boolean; reason: string };
+}
+
+/** The parent object's store, as a subresource handler sees it. */
+export interface ParentStore {
+  get(namespace: string | undefined, name: string): Promise<KubeObject>;
+  /** Read-modify-write of the parent; fn returns the new object (validated as an update). */
+  update(namespace: string | undefined, name: string, fn: (current: KubeObject) => KubeObject, options: { dryRun: boolean }): Promise<KubeObject>;
+  delete(namespace: string | undefined, name: string, options: DeleteOptionsBody, write: { dryRun: boolean }): Promise<{ object: KubeObject; deleted: boolean }>;
+}
+
+export interface SubresourceRequest {
+  method: string;
+  namespace: string | undefined;
+  name: string;
+  /** The decoded body (undefined for GET). */
+  body: unknown;
+  query: URLSearchParams;
+  dryRun: boolean;
+  user: RequestUser;
+  parent: ParentStore;
+  /** Another kind's store, by group and resource (eviction reads PodDisruptionBudgets). */
+  storeOf(group: string, resource: string): ParentStore | undefined;
+  /** Lists another kind's objects in a namespace. */
+  list(group: string, resource: string, namespace: string | undefined): Promise<KubeObject[]>;
+}
+
+export type SubresourceHandler = (r: SubresourceRequest) => Promise<{ code: number; body: unknown }>;
+
 export interface KindDeclaration {
   group: string;
   version: string;
@@ -78,6 +121,13 @@ export interface KindDeclaration {
   validate?(obj: Obj): FieldError[];
   /** Semantic validation of an update (immutable fields, metadata update rules). */
   validateUpdate?(obj: Obj, old: Obj): FieldError[];
+  /**
+   * Create-only kinds that are answered, never stored (SubjectAccessReview, TokenReview…): the
+   * response to a POST of obj (already defaulted and validated).
+   */
+  review?: (obj: Obj, ctx: ReviewContext) => Obj;
+  /** Subresources the kind serves itself (serviceaccounts/token, pods/eviction…), by name. */
+  subresourceHandlers?: Readonly<Record<string, SubresourceHandler>>;
 }
 
 /** A declaration with every default filled in: what the server works with. */
@@ -97,6 +147,8 @@ export interface KindDefinition extends Required<Pick<KindDeclaration, 'group' |
   prepareForUpdate(obj: Obj, old: Obj, subresource: '' | 'status'): void;
   validate(obj: Obj): FieldError[];
   validateUpdate(obj: Obj, old: Obj): FieldError[];
+  review: ((obj: Obj, ctx: ReviewContext) => Obj) | undefined;
+  subresourceHandlers: Readonly<Record<string, SubresourceHandler>>;
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -172,5 +224,7 @@ export function defineKind(d: KindDeclaration): KindDefinition {
     },
     validate: (obj) => d.validate?.(obj) ?? [],
     validateUpdate: (obj, old) => d.validateUpdate?.(obj, old) ?? [],
+    review: d.review,
+    subresourceHandlers: d.subresourceHandlers ?? {},
   };
 }

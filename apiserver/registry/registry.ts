@@ -17,6 +17,11 @@ export class Registry {
     for (const r of RESOURCES) this.stores.set(`${r.group}/${r.version}/${r.resource}`, new ResourceStore(r, ctx));
   }
 
+  /** Every served resource's store. */
+  all(): ResourceStore[] {
+    return [...this.stores.values()];
+  }
+
   /** The store of a served resource, or undefined. */
   find(group: string, version: string, resource: string): ResourceStore | undefined {
     return this.stores.get(`${group}/${version}/${resource}`);

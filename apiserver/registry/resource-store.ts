@@ -11,6 +11,7 @@ import { applyPatch, parseFieldSelector, parseLabelSelector, type PatchType } fr
 import { groupVersion, qualifiedResource, storageKey, storagePrefix, type ResourceInfo } from '../resources.ts';
 import { isStorageError, type KubeObject, type Storage, type StorageEvent, type StoredItem } from '../storage/types.ts';
 import { deepClone, generateNameSuffix, isRecord, meta, rfc3339, sameContent } from './object-meta.ts';
+import type { ReviewContext } from '../kinds/kind.ts';
 import type { DeleteOptionsBody, Strategy } from './strategies.ts';
 
 export interface WriteOptions {
@@ -147,6 +148,24 @@ export class ResourceStore {
   }
 
   // ---- writes ----------------------------------------------------------------------------------
+
+  /** A create-only kind's answer (a review): defaulted and validated like a create, never stored. */
+  review(body: KubeObject, ctx: ReviewContext): KubeObject {
+    const review = this.info.review;
+    if (review === undefined) throw ApiError.methodNotSupported(this.gr(), 'create');
+    const obj = this.decode(deepClone(body));
+    obj.apiVersion = groupVersion(this.info);
+    obj.kind = this.info.kind;
+    this.info.prepareForCreate(obj);
+    const errs = this.info.validate(obj);
+    if (errs.length > 0) throw this.invalid(obj.metadata?.name ?? '', errs);
+    const out = review(obj, ctx) as KubeObject;
+    out.apiVersion = groupVersion(this.info);
+    out.kind = this.info.kind;
+    return out;
+  }
+
+  // ---- writes (stored) ----------------------------------------------------------------------------------
 
   async create(namespace: string | undefined, body: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
     let obj = this.in(this.decode(deepClone(body)));
@@ -445,6 +464,15 @@ export class ResourceStore {
   }
 
   /** The object an update writes, from the current one and the incoming one. */
+  /**
+   * The object an update of current into incoming stores: system metadata kept, the kind's
+   * PrepareForUpdate (status/spec split, generation) applied, validated. For callers that build
+   * the new object themselves inside guaranteedUpdate (the scale subresource).
+   */
+  prepareUpdate(current: KubeObject, incoming: KubeObject, subresource: 'status' | 'finalize' | undefined): KubeObject {
+    return this.merge(current, incoming, subresource);
+  }
+
   private merge(current: KubeObject, incoming: KubeObject, subresource: 'status' | 'finalize' | undefined): KubeObject {
     const cm = meta(current);
     let next: KubeObject;
