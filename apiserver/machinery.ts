@@ -3,6 +3,7 @@
 // thin stand-in keeps the server working; each is replaced by a re-export of the real one.
 import { ApiError } from './api/errors.ts';
 import { applyPatch as applyPatchBody, PATCH_CONTENT_TYPES, type PatchType } from './api/patch.ts';
+import { RESOURCES, type ResourceInfo } from './resources.ts';
 import type { KubeObject } from './storage/types.ts';
 
 // ---- defaults / validation -------------------------------------------------------------------
@@ -36,35 +37,40 @@ export type { IncludeObject, Table, TableOptions } from './api/tables.ts';
 
 // ---- openapi ---------------------------------------------------------------------------------
 
-const OPENAPI_GROUPS: Record<string, { prefix: string; kinds: [string, string, boolean][] }> = {
-  'api/v1': {
-    prefix: '/api/v1',
-    kinds: [['Pod', 'pods', true], ['Namespace', 'namespaces', false], ['Node', 'nodes', false], ['ConfigMap', 'configmaps', true],
-      ['Secret', 'secrets', true], ['Event', 'events', true], ['ServiceAccount', 'serviceaccounts', true]],
-  },
-  'apis/coordination.k8s.io/v1': { prefix: '/apis/coordination.k8s.io/v1', kinds: [['Lease', 'leases', true]] },
-  'apis/events.k8s.io/v1': { prefix: '/apis/events.k8s.io/v1', kinds: [['Event', 'events', true]] },
-};
+/** Group-version path keys ('api/v1', 'apis/apps/v1') of every served kind. */
+function openapiGroups(): Map<string, ResourceInfo[]> {
+  const out = new Map<string, ResourceInfo[]>();
+  for (const r of RESOURCES) {
+    const key = r.group === '' ? `api/${r.version}` : `apis/${r.group}/${r.version}`;
+    const list = out.get(key) ?? [];
+    list.push(r);
+    out.set(key, list);
+  }
+  return out;
+}
 
 /**
  * The /openapi/v3 document at path ('' for the root, or a group-version), or undefined (404).
- * Stand-in: PATCH operations declaring fieldValidation, which is what kubectl's validation needs.
+ * Stand-in until the schemas land: PATCH operations declaring fieldValidation, which is what
+ * kubectl's validation needs to validate on the server.
  */
 export function openapiDocument(path: string): unknown {
+  const groups = openapiGroups();
   if (path === '') {
     const paths: Record<string, unknown> = {};
-    for (const gv of Object.keys(OPENAPI_GROUPS)) paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=nodelet1` };
+    for (const gv of groups.keys()) paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=nodelet2` };
     return { paths };
   }
-  const g = OPENAPI_GROUPS[path];
-  if (g === undefined) return undefined;
-  const [group = '', version = 'v1'] = path === 'api/v1' ? ['', 'v1'] : path.split('/').slice(1);
+  const kinds = groups.get(path);
+  if (kinds === undefined) return undefined;
   const paths: Record<string, unknown> = {};
-  for (const [kind, resource, namespaced] of g.kinds) {
-    const p = namespaced ? `${g.prefix}/namespaces/{namespace}/${resource}/{name}` : `${g.prefix}/${resource}/{name}`;
+  for (const r of kinds) {
+    if (!r.verbs.includes('patch')) continue;
+    const prefix = `/${path}`;
+    const p = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.resource}/{name}` : `${prefix}/${r.resource}/{name}`;
     paths[p] = {
       patch: {
-        'x-kubernetes-group-version-kind': { group, kind, version },
+        'x-kubernetes-group-version-kind': { group: r.group, kind: r.kind, version: r.version },
         parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }],
       },
     };
