@@ -4,17 +4,26 @@
 
 NODELET := ./bin/nodelet
 DEPS := node_modules/.nodelet-installed
+# The Kubernetes 1.32 schemas, generated from the npm models (kube/schemas/generate.ts); not in git.
+SCHEMAS := kube/schemas/generated/k8s-1.32.json
 
-.PHONY: up down clean test lint typecheck unit integration e2e setup bench
+.PHONY: up down clean test lint typecheck unit integration e2e setup bench schemas
 
 $(DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+	npm run --silent generate
 
-setup: $(DEPS)
+# Regenerates when the generator, its facts table or the installed packages change.
+$(SCHEMAS): kube/schemas/generate.ts kube/schemas/extensions.ts package-lock.json | $(DEPS)
+	npm run --silent generate
+
+schemas: $(SCHEMAS)
+
+setup: $(DEPS) $(SCHEMAS)
 	$(NODELET) setup
 
-up: $(DEPS)
+up: $(DEPS) $(SCHEMAS)
 	$(NODELET) up
 
 down: $(DEPS)
@@ -24,13 +33,13 @@ clean: $(DEPS)
 	$(NODELET) down --engine
 	rm -rf .run
 
-typecheck: $(DEPS)
+typecheck: $(DEPS) $(SCHEMAS)
 	npx tsc -p tsconfig.json
 
-lint: $(DEPS)
+lint: $(DEPS) $(SCHEMAS)
 	npx eslint .
 
-unit: $(DEPS)
+unit: $(DEPS) $(SCHEMAS)
 	npx vitest run --project unit
 
 integration: setup
@@ -40,7 +49,7 @@ e2e: setup
 	npx vitest run --project e2e
 
 # The whole suite, as CI runs it.
-test: $(DEPS)
+test: $(DEPS) $(SCHEMAS)
 	$(NODELET) setup
 	npx tsc -p tsconfig.json
 	npx eslint .

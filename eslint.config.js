@@ -1,5 +1,6 @@
 // typescript-eslint strict-type-checked, plus the layering rules: only runtime/docker/ may
-// import dockerode; runtime/ imports nothing from agent/ or apiserver/; apiserver/ nothing from agent/.
+// import dockerode; runtime/ imports nothing from agent/ or apiserver/; apiserver/ nothing from agent/;
+// kube/ nothing from agent/, apiserver/, runtime/ or cli/.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -48,6 +49,17 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [dockerodeBan],
         patterns: [{ group: ['**/agent/**', '**/runtime/**'], message: 'apiserver/ knows storage and HTTP only.' }],
+      }],
+    },
+  },
+  {
+    // kube/: Kubernetes machinery shared by the server, the agent and the controllers
+    files: ['kube/**'],
+    ignores: ['kube/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [dockerodeBan],
+        patterns: [{ group: ['**/agent/**', '**/apiserver/**', '**/runtime/**', '**/cli/**'], message: 'kube/ is shared machinery: it imports nothing from agent/, apiserver/, runtime/ or cli/.' }],
       }],
     },
   },
