@@ -6,8 +6,10 @@ import type { Duplex } from 'node:stream';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { ApiError } from '../api/errors.ts';
-import { applyPatch, openapiDocument, type PatchType } from '../machinery.ts';
-import type { ParentStore, RequestUser, ReviewContext, ScaleSpec } from '../kinds/kind.ts';
+import { applyPatch, type PatchType } from '../machinery.ts';
+import { createOpenApiDocuments, type CachedDocument, type OpenApiDocuments } from '../../kube/schemas/openapi-documents.ts';
+import { RESOURCES } from '../resources.ts';
+import type { ParentStore, RequestUser, ReviewContext, ScaleSpec, TokenAuthority } from '../kinds/kind.ts';
 import { scaleOf, withScale } from '../registry/scale.ts';
 import { bindPod } from '../registry/pod-binding.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -59,6 +61,8 @@ export interface HandlerOptions {
   healthChecks?: HealthChecks;
   /** Who may do what, for SubjectAccessReviews (default: system:masters and system:nodes may do anything). */
   authorizer?: (user: UserInfo, attributes: Record<string, unknown>) => { allowed: boolean; reason: string };
+  /** Signs and verifies service-account tokens (serviceaccounts/token, TokenReview). */
+  tokens?: TokenAuthority;
 }
 
 const PATCH_TYPES: Record<string, PatchType> = {
@@ -76,6 +80,8 @@ function bearer(req: IncomingMessage): string | undefined {
 
 export class ApiHandler {
   private readonly watches = new Set<WatchStream>();
+  /** /openapi/v2 and /openapi/v3 of the served kinds, built on first request and cached. */
+  private readonly openapi: OpenApiDocuments = createOpenApiDocuments(RESOURCES, { serverVersion: VERSION_INFO.gitVersion });
 
   constructor(private readonly o: HandlerOptions) {}
 
@@ -188,14 +194,23 @@ export class ApiHandler {
         else sendJson(res, 200, apiGroupList());
         return;
       }
-      case '/openapi/v2':
-        throw pathNotFound();
+      case '/openapi/v2': {
+        // kubectl asks for the protobuf form only and does without it; JSON is served to those
+        // who accept it
+        if (!acceptsJson(accept)) throw pathNotFound();
+        sendDocument(req, res, this.openapi.v2(), false);
+        return;
+      }
+      case '/openapi/v3':
+        sendDocument(req, res, this.openapi.v3Index(), false);
+        return;
       default:
     }
-    if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
-      const doc = openapiDocument(path.slice('/openapi/v3'.length).replace(/^\//, ''));
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = this.openapi.v3(path.slice('/openapi/v3/'.length));
       if (doc === undefined) throw pathNotFound();
-      sendJson(res, 200, doc);
+      // a request naming the document's hash may be cached for good (kube's immutable caching)
+      sendDocument(req, res, doc, target.query.get('hash') === doc.hash);
       return;
     }
     const gv = /^\/(?:api\/(v[^/]+)|apis\/([^/]+)(?:\/([^/]+))?)$/.exec(path);
@@ -274,7 +289,7 @@ export class ApiHandler {
       case 'create': {
         const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), store.info.kind, groupVersion(store.info));
         if (store.info.review !== undefined) {
-          sendJson(res, 201, store.review(body, this.reviewContext(user)));
+          sendJson(res, 201, store.review(body, this.reviewContext(user, ns)));
           return;
         }
         const created = await store.create(ns, body, this.writeOptions(q, 'CreateOptions'));
@@ -329,7 +344,10 @@ export class ApiHandler {
         body: decodeBody(raw, req.headers['content-type']),
         query: q.params,
         dryRun: this.writeOptions(q, 'CreateOptions').dryRun === true,
+        contentType: contentType(req.headers['content-type']),
         user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] },
+        clock: this.o.clock,
+        tokens: this.o.tokens,
         parent: parentStore(store),
         storeOf: (group, resource) => {
           const other = this.o.registry.all().find((r) => r.info.group === group && r.info.resource === resource);
@@ -391,11 +409,14 @@ export class ApiHandler {
   }
 
   /** What a create-only kind (the reviews) answers with: the requester, authentication and authorization. */
-  private reviewContext(user: UserInfo | undefined): ReviewContext {
+  private reviewContext(user: UserInfo | undefined, namespace: string | undefined): ReviewContext {
     return {
       user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] },
       authenticate: (token) => this.o.authenticator.authenticate(token),
       authorize: (u, attributes) => (this.o.authorizer ?? defaultAuthorizer)(u, attributes),
+      namespace,
+      clock: this.o.clock,
+      tokens: this.o.tokens,
     };
   }
 
@@ -615,7 +636,27 @@ function verbOfMethod(method: string): string {
 function parentStore(store: ResourceStore): ParentStore {
   return {
     get: (namespace, name) => store.get(namespace, name),
-    update: (namespace, name, fn, options) => store.guaranteedUpdate(namespace, name, options, (current) => store.prepareUpdate(current, fn(current), undefined)),
+    update: (namespace, name, fn, options) => store.guaranteedUpdate(namespace, name, options, (current) => (options.prepared === true ? fn(current) : store.prepareUpdate(current, fn(current), undefined))),
     delete: (namespace, name, options, write) => store.delete(namespace, name, options, write),
   };
+}
+
+function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept.split(',').some((part) => {
+    const t = (part.split(';')[0] ?? '').trim().toLowerCase();
+    return t === 'application/json' || t === '*/*' || t === 'application/*';
+  });
+}
+
+/** An OpenAPI document with its ETag; 304 when the client has it already. */
+function sendDocument(req: IncomingMessage, res: ServerResponse, doc: CachedDocument, immutable: boolean): void {
+  const cache = immutable ? 'public, immutable' : 'no-cache, private';
+  if (req.headers['if-none-match'] === doc.etag) {
+    res.writeHead(304, { ETag: doc.etag, 'Cache-Control': cache });
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(doc.json), ETag: doc.etag, 'Cache-Control': cache });
+  res.end(req.method === 'HEAD' ? undefined : doc.json);
 }
