@@ -3,6 +3,7 @@
 // the apiserver runs it: MergeParallelList + IgnoreUnmatchedNulls), with the patch strategies and
 // merge keys of the k8s.io/api struct tags. Pure: inputs are not mutated.
 import { ApiError } from './errors.ts';
+import { patchSchemaForKind } from './patch-schema.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObj = { [k: string]: Json };
@@ -252,6 +253,12 @@ const NAMESPACE = struct({ metadata: OBJECT_META, status: struct({ conditions })
 const SERVICE_ACCOUNT = struct({ metadata: OBJECT_META, secrets: mergeBy('name') });
 const PLAIN = struct({ metadata: OBJECT_META });
 
+// apps/v1 (k8s.io/api apps/v1 struct tags): a pod template, the Deployment strategy's
+// retainKeys, and the status conditions.
+const POD_TEMPLATE = struct({ metadata: OBJECT_META, spec: POD.fields?.['spec'] ?? {} });
+const workload = (spec: Record<string, PatchSchema> = {}): PatchSchema =>
+  struct({ metadata: OBJECT_META, spec: struct({ template: POD_TEMPLATE, ...spec }), status: struct({ conditions }) });
+
 /** Patch schemas of the served kinds, by `apiVersion/kind`. */
 export const PATCH_SCHEMAS: Readonly<Record<string, PatchSchema>> = {
   'v1/Pod': POD,
@@ -262,13 +269,22 @@ export const PATCH_SCHEMAS: Readonly<Record<string, PatchSchema>> = {
   'v1/Secret': PLAIN,
   'v1/Event': PLAIN,
   'coordination.k8s.io/v1/Lease': PLAIN,
+  'apps/v1/Deployment': workload({ strategy: { retainKeys: true } }),
+  'apps/v1/ReplicaSet': workload(),
+  'apps/v1/StatefulSet': workload(),
+  'apps/v1/DaemonSet': workload(),
+  'apps/v1/ControllerRevision': PLAIN,
 };
 
-/** The patch schema for an object (by its apiVersion and kind); metadata-only for unknown kinds. */
+/**
+ * The patch schema for an object (by its apiVersion and kind): the generated schemas' facts for
+ * every kind they describe, this file's table otherwise, metadata-only for unknown kinds.
+ */
 export function patchSchemaFor(obj: unknown): PatchSchema {
   const o = isObj(obj) ? obj : {};
-  const key = `${typeof o['apiVersion'] === 'string' ? o['apiVersion'] : ''}/${typeof o['kind'] === 'string' ? o['kind'] : ''}`;
-  return PATCH_SCHEMAS[key] ?? PLAIN;
+  const apiVersion = typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '';
+  const kind = typeof o['kind'] === 'string' ? o['kind'] : '';
+  return patchSchemaForKind(apiVersion, kind) ?? PATCH_SCHEMAS[`${apiVersion}/${kind}`] ?? PLAIN;
 }
 
 const DIRECTIVE = '$patch';
