@@ -8,7 +8,7 @@ const clock = { now: () => Date.UTC(2026, 11, 7, 12, 0, 0) };
 function opts(apiVersion: string, kind: string): { type: NonNullable<ReturnType<typeof schemaTypeInfo.typeOf>>; clock: typeof clock; emptyObject: KubeObject } {
   const type = schemaTypeInfo.typeOf(apiVersion, kind);
   if (type === undefined) throw new Error(`no type for ${apiVersion} ${kind}`);
-  return { type, clock, emptyObject: zeroObjectOf(apiVersion, kind) as KubeObject };
+  return { type, clock, emptyObject: zeroObjectOf(apiVersion, kind) };
 }
 
 describe('apply with the generated schemas', () => {
@@ -17,15 +17,15 @@ describe('apply with the generated schemas', () => {
     const first = apply(undefined, {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
       spec: { replicas: 2, template: { spec: { containers: [{ name: 'a', image: 'a:1' }] } } },
-    } as KubeObject, 'alice', o);
+    }, 'alice', o);
     const second = apply(first, {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
       spec: { template: { spec: { containers: [{ name: 'b', image: 'b:1' }] } } },
-    } as KubeObject, 'bob', o) as { spec: { template: { spec: { containers: { name: string }[] } } } };
+    }, 'bob', o) as { spec: { template: { spec: { containers: { name: string }[] } } } };
     expect(second.spec.template.spec.containers.map((c) => c.name)).toEqual(['a', 'b']);
     expect(() => apply(second as KubeObject, {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3 },
-    } as KubeObject, 'bob', o)).toThrow(/conflict with "alice": \.spec\.replicas/);
+    }, 'bob', o)).toThrow(/conflict with "alice": \.spec\.replicas/);
   });
 
   it('records ownership of an Update by a manager, keyed map-lists included', () => {
