@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors.ts';
-import { decodeBody, readBody } from './body.ts';
+import { decodeBody, decodeObjectBodyWithFacts, readBody } from './body.ts';
 
 /** A request body stream shaped like the IncomingMessage readBody reads. */
 function request(headers: Record<string, string> = {}): PassThrough & { headers: Record<string, string>; complete: boolean } {
@@ -76,5 +76,25 @@ describe('decodeBody', () => {
     expect(thrown(() => decodeBody(Buffer.from(deep), 'application/yaml')).status.code).toBe(400);
     const bomb = 'a: &a [1,2]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]';
     expect(thrown(() => decodeBody(Buffer.from(bomb), 'application/yaml')).status.code).toBe(400);
+  });
+});
+
+describe('decodeObjectBodyWithFacts', () => {
+  it('finds a JSON body\'s repeated keys in the pass that measures its depth, only when asked', () => {
+    const text = Buffer.from('{"metadata":{"name":"a","name":"b"},"data":{"k":"1"}}');
+    const found = decodeObjectBodyWithFacts(text, 'application/json', true);
+    expect(found.object).toEqual({ metadata: { name: 'b' }, data: { k: '1' } });
+    expect(found.facts.duplicates?.children?.get('metadata')?.keys).toEqual(['name', 'name']);
+    expect(decodeObjectBodyWithFacts(text, 'application/json', false).facts).toEqual({});
+    const deep = `{"a":${'['.repeat(1000)}${']'.repeat(1000)}}`;
+    expect(thrown(() => decodeObjectBodyWithFacts(Buffer.from(deep), 'application/json', true)).status.message).toBe("couldn't get version/kind; json parse error: exceeded max depth");
+  });
+
+  it('takes a YAML body with repeated keys (the last value wins) and words them as goyaml', () => {
+    const found = decodeObjectBodyWithFacts(Buffer.from('metadata:\n  name: a\n  name: b\n'), 'application/yaml', true);
+    expect(found.object).toEqual({ metadata: { name: 'b' } });
+    expect(found.facts).toEqual({ yaml: true, yamlDuplicates: ['line 3: key "name" already set in map'] });
+    expect(decodeObjectBodyWithFacts(Buffer.from('a: 1\n'), 'application/yaml', false).facts).toEqual({ yaml: true });
+    expect(thrown(() => decodeObjectBodyWithFacts(Buffer.from('a: [1'), 'application/yaml', true)).status.message).toMatch(/^error converting YAML to JSON: /);
   });
 });

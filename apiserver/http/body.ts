@@ -1,10 +1,13 @@
 // Request bodies: read with kube's 3 MiB limit and decoded from JSON, YAML or the Kubernetes
-// protobuf envelope; anything malformed is a 4xx Status, never a 500.
+// protobuf envelope; anything malformed is a 4xx Status, never a 500. For the strict checks of
+// fieldValidation, a body can also be decoded with the facts the parsers drop: its duplicate keys
+// (duplicate-fields.ts) and whether it was YAML.
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { MAX_NESTING_DEPTH, NESTING_ERROR, nestsDeeperThan } from '../../kube/schemas/decode.ts';
 import { ApiError } from '../api/errors.ts';
-import { MAX_NESTING_DEPTH, NESTING_ERROR, nestsDeeperThan } from '../api/json-types.ts';
 import { decodeProtobuf } from '../machinery.ts';
+import type { BodyFacts } from '../registry/resource-store.ts';
+import { parseYamlDocument, scanJson, yamlDuplicates } from './duplicate-fields.ts';
 import { contentType } from './negotiate.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -71,9 +74,8 @@ function jsonTextDepth(text: string): number {
   return max;
 }
 
-function parseJson(body: Buffer): unknown {
-  const text = body.toString('utf8');
-  if (jsonTextDepth(text) > MAX_NESTING_DEPTH) throw ApiError.badRequest(`couldn't get version/kind; json parse error: ${NESTING_ERROR}`);
+function parseJson(text: string, depth = jsonTextDepth(text)): unknown {
+  if (depth > MAX_NESTING_DEPTH) throw ApiError.badRequest(`couldn't get version/kind; json parse error: ${NESTING_ERROR}`);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -82,23 +84,66 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+function isYaml(ct: string): boolean {
+  return ct === 'application/yaml' || ct === 'application/x-yaml' || ct === 'text/yaml';
+}
+
+function isJson(ct: string): boolean {
+  return ct === '' || ct === 'application/json' || ct.endsWith('+json') || ct === '*/*' || ct === 'text/plain';
+}
+
+/** Parses YAML as `yaml`'s parse() does, except that a repeated key is kept (the last value wins), as kube's YAML-to-JSON does. */
+function parseYamlBody(text: string, duplicates: boolean): { value: unknown; facts: BodyFacts } {
+  let value: unknown;
+  let facts: BodyFacts = { yaml: true };
+  try {
+    const { doc, lines } = parseYamlDocument(text);
+    const first = doc.errors[0];
+    if (first !== undefined) throw first;
+    value = doc.toJS() as unknown;
+    if (duplicates) {
+      const found = yamlDuplicates(doc, lines);
+      if (found.length > 0) facts = { yaml: true, yamlDuplicates: found };
+    }
+  } catch (err) {
+    throw ApiError.badRequest(`error converting YAML to JSON: ${err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)}`);
+  }
+  if (nestsDeeperThan(value)) throw ApiError.badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+  return { value, facts };
+}
+
+/**
+ * Decodes a body by its Content-Type; empty bodies decode to undefined. With duplicates, also
+ * finds the keys a JSON or YAML body repeats (the parsers keep only the last value).
+ */
+export function decodeBodyWithFacts(body: Buffer, contentTypeHeader: string | undefined, duplicates: boolean): { value: unknown; facts: BodyFacts } {
+  if (body.length === 0) return { value: undefined, facts: {} };
+  const ct = contentType(contentTypeHeader);
+  if (ct === 'application/vnd.kubernetes.protobuf') return { value: decodeProtobuf(body), facts: {} };
+  if (isYaml(ct)) return parseYamlBody(body.toString('utf8'), duplicates);
+  if (isJson(ct)) {
+    const text = body.toString('utf8');
+    if (!duplicates) return { value: parseJson(text), facts: {} };
+    // one pass finds the nesting depth and the repeated keys
+    const scan = scanJson(text);
+    const value = parseJson(text, scan.depth);
+    return { value, facts: scan.duplicates === undefined ? {} : { duplicates: scan.duplicates } };
+  }
+  throw ApiError.unsupportedMediaType(ACCEPTED_BODY_TYPES);
+}
+
 /** Decodes a body by its Content-Type; empty bodies decode to undefined. */
 export function decodeBody(body: Buffer, contentTypeHeader: string | undefined): unknown {
-  if (body.length === 0) return undefined;
-  const ct = contentType(contentTypeHeader);
-  if (ct === 'application/vnd.kubernetes.protobuf') return decodeProtobuf(body);
-  if (ct === 'application/yaml' || ct === 'application/x-yaml' || ct === 'text/yaml') {
-    let value: unknown;
-    try {
-      value = parseYaml(body.toString('utf8'), { logLevel: 'error' }) as unknown;
-    } catch (err) {
-      throw ApiError.badRequest(`error converting YAML to JSON: ${err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)}`);
-    }
-    if (nestsDeeperThan(value)) throw ApiError.badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
-    return value;
+  return decodeBodyWithFacts(body, contentTypeHeader, false).value;
+}
+
+/** A decoded body that must be a JSON object, with its duplicate keys when asked for (see decodeBodyWithFacts). */
+export function decodeObjectBodyWithFacts(body: Buffer, contentTypeHeader: string | undefined, duplicates: boolean): { object: Record<string, unknown>; facts: BodyFacts } {
+  const { value, facts } = decodeBodyWithFacts(body, contentTypeHeader, duplicates);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw ApiError.badRequest("Object 'Kind' is missing in the request body: expected a JSON object");
   }
-  if (ct === '' || ct === 'application/json' || ct.endsWith('+json') || ct === '*/*' || ct === 'text/plain') return parseJson(body);
-  throw ApiError.unsupportedMediaType(ACCEPTED_BODY_TYPES);
+  return { object: value as Record<string, unknown>, facts };
 }
 
 /** A decoded body that must be a JSON object. */

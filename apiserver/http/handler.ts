@@ -17,15 +17,16 @@ import type { ResourceStore, WriteOptions } from '../registry/resource-store.ts'
 import type { DeleteOptionsBody } from '../registry/strategies.ts';
 import { groupVersion } from '../resources.ts';
 import type { KubeObject } from '../storage/types.ts';
-import { decodeBody, decodeObjectBody, readBody } from './body.ts';
+import { decodeBody, decodeBodyWithFacts, decodeObjectBody, decodeObjectBodyWithFacts, readBody } from './body.ts';
 import { aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, VERSION_INFO, versionsOf } from './discovery.ts';
 import { aggregatedDiscoveryVersion, contentType, outputFor } from './negotiate.ts';
 import { renderList, renderObject } from './render.ts';
 import { parseResourcePath, type ResourceRequest } from './request-info.ts';
 import { healthAnswer, type HealthChecks } from './health.ts';
-import { dryRunQuery, listQuery, MAX_TIMER_SECONDS, Query, type OptionsKind } from './query.ts';
+import { dryRunQuery, fieldValidationQuery, listQuery, MAX_TIMER_SECONDS, Query, type OptionsKind } from './query.ts';
 import { anonymousForbidden, isPublicInfoPath, methodNotAllowed, parseRequestTarget, SERVED_METHODS } from './request-target.ts';
 import { pathNotFound, sendError, sendJson, sendText, toApiError } from './respond.ts';
+import { setWarningHeaders } from './warning-headers.ts';
 import { WatchStream } from './watch-stream.ts';
 
 export type UserInfo = RequestUser;
@@ -240,7 +241,25 @@ export class ApiHandler {
   }
 
   private writeOptions(q: Query, kind: OptionsKind): WriteOptions {
-    return { dryRun: dryRunQuery(q.strings('dryRun'), kind) };
+    const dryRun = dryRunQuery(q.strings('dryRun'), kind);
+    return kind === 'DeleteOptions' ? { dryRun } : { dryRun, fieldValidation: fieldValidationQuery(q.string('fieldValidation'), kind) };
+  }
+
+  /**
+   * A create or update body with the facts fieldValidation checks (its duplicate keys), and a
+   * write that sends the store's warnings as Warning headers, whether it succeeds or fails.
+   */
+  private async write<T>(req: IncomingMessage, res: ServerResponse, q: Query, kind: 'CreateOptions' | 'UpdateOptions', expected: { kind: string; apiVersion: string }, run: (body: KubeObject, write: WriteOptions) => Promise<T>): Promise<T> {
+    const raw = await readBody(req);
+    const options = this.writeOptions(q, kind);
+    const { object, facts } = decodeObjectBodyWithFacts(raw, req.headers['content-type'], options.fieldValidation !== 'Ignore');
+    const body = this.checkKind(object, expected.kind, expected.apiVersion);
+    const warnings: string[] = [];
+    try {
+      return await run(body, { ...options, body: facts, warnings });
+    } finally {
+      setWarningHeaders(res, warnings);
+    }
   }
 
   private async serveResource(req: IncomingMessage, res: ServerResponse, q: Query, info: ResourceRequest, store: ResourceStore, user: UserInfo | undefined): Promise<void> {
@@ -252,6 +271,8 @@ export class ApiHandler {
       await this.serveSubresource(req, res, q, info, store, sub, user);
       return;
     }
+    // a verb the kind does not declare has no route (the create-only reviews): go-restful's 405
+    if (!store.info.verbs.includes(info.verb) && info.verb !== 'deletecollection') throw methodNotAllowed();
     switch (info.verb) {
       case 'get': {
         const obj = await store.get(ns, info.name ?? '');
@@ -287,23 +308,22 @@ export class ApiHandler {
         return;
       }
       case 'create': {
-        const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), store.info.kind, groupVersion(store.info));
         if (store.info.review !== undefined) {
+          const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), store.info.kind, groupVersion(store.info));
           sendJson(res, 201, store.review(body, this.reviewContext(user, ns)));
           return;
         }
-        const created = await store.create(ns, body, this.writeOptions(q, 'CreateOptions'));
+        const created = await this.write(req, res, q, 'CreateOptions', { kind: store.info.kind, apiVersion: groupVersion(store.info) }, (body, write) => store.create(ns, body, write));
         sendJson(res, 201, created);
         return;
       }
       case 'update': {
-        const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), store.info.kind, groupVersion(store.info));
-        const updated = await store.update(ns, info.name ?? '', body, undefined, this.writeOptions(q, 'UpdateOptions'));
+        const updated = await this.write(req, res, q, 'UpdateOptions', { kind: store.info.kind, apiVersion: groupVersion(store.info) }, (body, write) => store.update(ns, info.name ?? '', body, undefined, write));
         sendJson(res, 200, updated);
         return;
       }
       case 'patch': {
-        const patched = await this.patch(req, q, store, ns, info.name ?? '', undefined);
+        const patched = await this.patch(req, res, q, store, ns, info.name ?? '', undefined);
         sendJson(res, 200, patched);
         return;
       }
@@ -367,12 +387,11 @@ export class ApiHandler {
         return;
       }
       if (method === 'PUT') {
-        const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), store.info.kind, groupVersion(store.info));
-        sendJson(res, 200, await store.update(ns, name, body, sub, this.writeOptions(q, 'UpdateOptions')));
+        sendJson(res, 200, await this.write(req, res, q, 'UpdateOptions', { kind: store.info.kind, apiVersion: groupVersion(store.info) }, (body, write) => store.update(ns, name, body, sub, write)));
         return;
       }
       if (method === 'PATCH' && sub === 'status') {
-        sendJson(res, 200, await this.patch(req, q, store, ns, name, 'status'));
+        sendJson(res, 200, await this.patch(req, res, q, store, ns, name, 'status'));
         return;
       }
       throw ApiError.methodNotSupported({ group: store.info.group, resource: `${store.info.resource}/${sub}` }, method.toLowerCase());
@@ -483,20 +502,26 @@ export class ApiHandler {
     await stream.start();
   }
 
-  private async patch(req: IncomingMessage, q: Query, store: ResourceStore, ns: string | undefined, name: string, sub: 'status' | undefined): Promise<KubeObject> {
+  private async patch(req: IncomingMessage, res: ServerResponse, q: Query, store: ResourceStore, ns: string | undefined, name: string, sub: 'status' | undefined): Promise<KubeObject> {
     const ct = contentType(req.headers['content-type']);
     const type = PATCH_TYPES[ct];
     if (type === undefined) {
       throw ApiError.unsupportedMediaType(Object.keys(PATCH_TYPES));
     }
     const raw = await readBody(req);
-    const patch = decodeBody(raw, 'application/json');
+    const write = this.writeOptions(q, 'PatchOptions');
+    const { value: patch, facts } = decodeBodyWithFacts(raw, 'application/json', write.fieldValidation !== 'Ignore');
     if (patch === undefined) throw ApiError.badRequest('the body of the request was empty');
     if (type !== 'json' && (typeof patch !== 'object' || patch === null || Array.isArray(patch))) {
       throw ApiError.badRequest('the patch must be a JSON object');
     }
     if (type === 'json' && !Array.isArray(patch)) throw ApiError.badRequest('the JSON patch must be an array of operations');
-    return store.patch(ns, name, type, patch, sub, this.writeOptions(q, 'PatchOptions'));
+    const warnings: string[] = [];
+    try {
+      return await store.patch(ns, name, type, patch, sub, { ...write, body: facts, warnings });
+    } finally {
+      setWarningHeaders(res, warnings);
+    }
   }
 
   /**

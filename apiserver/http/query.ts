@@ -8,6 +8,7 @@
 // - only the first value of a repeated parameter counts, except for lists (command, dryRun).
 // Every verb reads its parameters through this module, so they are decoded one way.
 import { ApiError, goQuote } from '../api/errors.ts';
+import type { FieldValidation } from '../registry/resource-store.ts';
 
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
@@ -156,6 +157,17 @@ export function dryRunQuery(values: readonly string[], kind: OptionsKind): boole
     throw ApiError.invalid(kind, '', [{ type: 'FieldValueNotSupported', field: 'dryRun', badValue: [...values], detail: 'supported values: "All"' }], 'meta.k8s.io');
   }
   return values.length > 0;
+}
+
+/**
+ * fieldValidation as create, update and patch take it (ValidateFieldValidation, then the
+ * handlers' fieldValidation()): absent or empty is Warn; anything but Ignore, Warn and Strict
+ * (case-sensitive) is a 422 on the verb's options kind.
+ */
+export function fieldValidationQuery(value: string | undefined, kind: Exclude<OptionsKind, 'DeleteOptions'>): FieldValidation {
+  if (value === undefined || value === '') return 'Warn';
+  if (value === 'Ignore' || value === 'Warn' || value === 'Strict') return value;
+  throw ApiError.invalid(kind, '', [notSupported('fieldValidation', value, ['', 'Ignore', 'Strict', 'Warn'])], 'meta.k8s.io');
 }
 
 /** The upper bound, in seconds, that timers built from client-given durations are clamped to. */

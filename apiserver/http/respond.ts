@@ -23,6 +23,9 @@ export function sendError(res: ServerResponse, err: ApiError): void {
     res.destroy();
     return;
   }
+  // client-go waits and retries by itself when told how long (an eviction's 429, a 504 too-large RV)
+  const retry = err.status.details?.retryAfterSeconds;
+  if (typeof retry === 'number' && retry > 0) res.setHeader('Retry-After', String(retry));
   sendJson(res, err.httpCode, err.status);
 }
 

@@ -4,8 +4,9 @@
 // graceful deletion and finalizers; watches with selector-aware ADDED/DELETED transitions.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../lib/clock.ts';
-import { ApiError, fieldErrors, type FieldError } from '../api/errors.ts';
-import { decodeError, decodeTypes, patchDecodeError } from '../api/json-types.ts';
+import { decodeJsonPatchOps, decoderForKind, duplicateFieldErrors, nestsDeeperThan, strictErrorMessage, type Decoder, type DuplicateTree, type StrictError } from '../../kube/schemas/decode.ts';
+import { ApiError, fieldErrors, goQuote, type FieldError } from '../api/errors.ts';
+import { decodeError, NESTING_ERROR, patchDecodeError } from '../api/json-types.ts';
 import { goValue } from '../api/patch.ts';
 import { applyPatch, parseFieldSelector, parseLabelSelector, type PatchType } from '../machinery.ts';
 import { groupVersion, qualifiedResource, storageKey, storagePrefix, type ResourceInfo } from '../resources.ts';
@@ -14,8 +15,30 @@ import { deepClone, generateNameSuffix, isRecord, meta, rfc3339, sameContent } f
 import type { ReviewContext } from '../kinds/kind.ts';
 import type { DeleteOptionsBody, Strategy } from './strategies.ts';
 
+/** fieldValidation: what a write does with unknown and duplicate fields (all are pruned). */
+export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
+
+/** What the request body's parser knew and dropped, for fieldValidation's checks. */
+export interface BodyFacts {
+  /** The keys a JSON body repeats. */
+  duplicates?: DuplicateTree;
+  /** A YAML body's repeated keys as goyaml words them: `line 12: key "paused" already set in map`. */
+  yamlDuplicates?: readonly string[];
+  /** The body was YAML: kube decodes it with its keys sorted (its YAML-to-JSON goes through a Go map). */
+  yaml?: boolean;
+}
+
 export interface WriteOptions {
   dryRun?: boolean;
+  /**
+   * Strict: an unknown or duplicate field refuses the write (400; 422 for a patch); Warn: one
+   * warning each; Ignore, or undefined (in-process writers): they are dropped silently.
+   */
+  fieldValidation?: FieldValidation;
+  /** The body's facts (create, update) or the patch's (patch). */
+  body?: BodyFacts;
+  /** Receives the warnings of the write (Warn), for the handler's Warning headers. */
+  warnings?: string[];
 }
 
 export interface ListOptions {
@@ -74,6 +97,8 @@ const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 export class ResourceStore {
   readonly strategy: Strategy;
   readonly qualified: string;
+  /** The kind's schema-driven decoder: null until first used, undefined when no schema describes the kind. */
+  private compiled: Decoder | undefined | null = null;
 
   constructor(readonly info: ResourceInfo, private readonly ctx: StoreContext) {
     this.strategy = info.strategy;
@@ -153,7 +178,7 @@ export class ResourceStore {
   review(body: KubeObject, ctx: ReviewContext): KubeObject {
     const review = this.info.review;
     if (review === undefined) throw ApiError.methodNotSupported(this.gr(), 'create');
-    const obj = this.decode(deepClone(body));
+    const obj = this.decode(deepClone(body), {});
     obj.apiVersion = groupVersion(this.info);
     obj.kind = this.info.kind;
     this.info.prepareForCreate(obj);
@@ -168,7 +193,7 @@ export class ResourceStore {
   // ---- writes (stored) ----------------------------------------------------------------------------------
 
   async create(namespace: string | undefined, body: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
-    let obj = this.in(this.decode(deepClone(body)));
+    let obj = this.in(this.decode(deepClone(body), options));
     const m = meta(obj);
     this.checkNamespace(namespace, m.namespace);
     if (this.info.namespaced) m.namespace = namespace;
@@ -213,7 +238,7 @@ export class ResourceStore {
     subresource: 'status' | 'finalize' | undefined,
     options: WriteOptions = {},
   ): Promise<KubeObject> {
-    const incoming = this.in(this.decode(deepClone(body)));
+    const incoming = this.in(this.decode(deepClone(body), options));
     const m = meta(incoming);
     if (m.name !== undefined && m.name !== '' && m.name !== name) {
       throw ApiError.badRequest(`the name of the object (${m.name}) does not match the name on the URL (${name})`);
@@ -242,7 +267,9 @@ export class ResourceStore {
     const pm = isRecord(patch) && isRecord(patch['metadata']) ? patch['metadata'] : {};
     const wantRV = typeof pm['resourceVersion'] === 'string' ? pm['resourceVersion'] : undefined;
     const wantUID = typeof pm['uid'] === 'string' ? pm['uid'] : undefined;
-    return this.guaranteedUpdate(namespace, name, options, (current) => {
+    const patchErrors = this.patchStrictErrors(type, patch, options);
+    let warnings: string[] = [];
+    const out = await this.guaranteedUpdate(namespace, name, options, (current) => {
       const cm = meta(current);
       if (wantUID !== undefined && wantUID !== '' && wantUID !== cm.uid) {
         throw ApiError.conflict(this.gr(), name, `Precondition failed: UID in precondition: ${wantUID}, UID in object meta: ${cm.uid ?? ''}`);
@@ -255,10 +282,52 @@ export class ResourceStore {
         if (err instanceof ApiError) throw err;
         throw ApiError.badRequest(err instanceof Error ? err.message : String(err));
       }
-      const typeErr = decodeTypes(groupVersion(this.info), this.info.kind, patched);
-      if (typeErr !== undefined) throw patchDecodeError(type === 'strategic' ? goValue(patch) : JSON.stringify(patched), typeErr);
+      warnings = this.decodePatched(type, patch, patched, patchErrors, options);
       return this.merge(current, this.in(patched), subresource);
     });
+    options.warnings?.push(...warnings);
+    return out;
+  }
+
+  /**
+   * The strict errors of the patch itself (fieldValidation Strict or Warn): its repeated keys, and
+   * for a JSON patch the unknown fields of its operations (`json patch unknown field "[0].foo"`);
+   * a JSON patch whose operations have the wrong types is a 400, as upstream decodes them first.
+   */
+  private patchStrictErrors(type: PatchType, patch: unknown, options: WriteOptions): string[] {
+    if ((options.fieldValidation ?? 'Ignore') === 'Ignore') return [];
+    const dups = options.body?.duplicates;
+    if (type !== 'json') return duplicateFieldErrors(dups).map(strictErrorMessage);
+    if (!Array.isArray(patch)) return [];
+    const ops = decodeJsonPatchOps(patch, dups);
+    if (ops.error !== undefined) throw ApiError.badRequest(`error decoding patch: ${ops.error.message}`);
+    return ops.strict.map((e) => `json patch ${strictErrorMessage(e)}`);
+  }
+
+  /**
+   * The patched object as the patch handler decodes it: a type error is a 422 on "patch"; so are
+   * strict errors (the patch's, then the unknown fields of the result) under Strict; under Warn
+   * they are the warnings returned. Unknown fields are pruned (mutates patched).
+   */
+  private decodePatched(type: PatchType, patch: unknown, patched: KubeObject, patchErrors: readonly string[], options: WriteOptions): string[] {
+    const mode = options.fieldValidation ?? 'Ignore';
+    const badValue = (): string => (type === 'strategic' ? goValue(patch) : JSON.stringify(patched));
+    const decoder = this.decoder();
+    if (decoder === undefined) {
+      if (nestsDeeperThan(patched)) throw patchDecodeError(badValue(), { message: NESTING_ERROR, field: '' });
+      return [];
+    }
+    // merge and JSON patches are decoded from the patched map marshalled by Go (sorted keys);
+    // a strategic merge patch's unknown fields come from the unstructured converter, sorted
+    const result = decoder.decode(patched, { strict: mode !== 'Ignore', sortedKeys: type !== 'strategic', prune: mode !== 'Strict' });
+    if (result.error !== undefined) throw patchDecodeError(badValue(), result.error);
+    const found = type === 'strategic'
+      ? result.strict.map((e) => `${e.type} "${e.path}"`).sort()
+      : result.strict.map(strictErrorMessage);
+    const all = [...patchErrors, ...found];
+    if (all.length === 0) return [];
+    if (mode === 'Strict') throw patchDecodeError(badValue(), { message: `strict decoding error: ${all.join(', ')}`, field: 'patch' });
+    return all;
   }
 
   /**
@@ -507,13 +576,43 @@ export class ResourceStore {
     return next;
   }
 
+  /** The kind's decoder (compiled on first use); undefined for a kind without a schema. */
+  private decoder(): Decoder | undefined {
+    if (this.compiled === null) this.compiled = decoderForKind(this.info.group, this.info.version, this.info.kind);
+    return this.compiled;
+  }
+
   /**
-   * A request body as kube's decoder takes it (decodeTypes): a value of the wrong JSON type at a
-   * known field is a 400 worded as transformDecodeError does; nulls become zero values.
+   * A request body as kube's decoder takes it (kube/schemas/decode.ts): a value of the wrong type
+   * at a known field is a 400 worded as transformDecodeError does, nulls become zero values and
+   * unknown fields are pruned; under fieldValidation Strict an unknown or duplicate field is a
+   * 400 (`Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field
+   * "spec.containers[0].comand"`), under Warn each is a warning. A kind without a schema is only
+   * checked for nesting.
    */
-  private decode(obj: KubeObject): KubeObject {
-    const err = decodeTypes(groupVersion(this.info), this.info.kind, obj);
-    if (err !== undefined) throw decodeError(this.info.kind, this.info.version, err);
+  private decode(obj: KubeObject, options: WriteOptions): KubeObject {
+    const decoder = this.decoder();
+    if (decoder === undefined) {
+      if (nestsDeeperThan(obj)) throw decodeError(this.info.kind, this.info.version, { message: NESTING_ERROR, field: '' });
+      return obj;
+    }
+    const mode = options.fieldValidation ?? 'Ignore';
+    const body = options.body;
+    const result = decoder.decode(obj, {
+      strict: mode !== 'Ignore',
+      ...(body?.duplicates === undefined ? {} : { duplicates: body.duplicates }),
+      ...(body?.yaml === true ? { sortedKeys: true } : {}),
+    });
+    if (result.error !== undefined) throw decodeError(this.info.kind, this.info.version, result.error);
+    if (mode === 'Ignore') return obj;
+    const yaml = body?.yamlDuplicates ?? [];
+    const strict: StrictError[] = result.strict;
+    if (yaml.length === 0 && strict.length === 0) return obj;
+    if (mode === 'Strict') {
+      const errors = [...(yaml.length > 0 ? [`yaml: unmarshal errors:\n  ${yaml.join('\n  ')}`] : []), ...strict.map(strictErrorMessage)];
+      throw ApiError.badRequest(`${this.info.kind} in version ${goQuote(this.info.version)} cannot be handled as a ${this.info.kind}: strict decoding error: ${errors.join(', ')}`);
+    }
+    options.warnings?.push(...yaml, ...strict.map(strictErrorMessage));
     return obj;
   }
 

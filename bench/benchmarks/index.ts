@@ -6,6 +6,7 @@ import { agentPortForward } from './agent-port-forward.ts';
 import { agentSteadyProbes } from './agent-steady-probes.ts';
 import { agentUp } from './agent-up.ts';
 import { apiList } from './api-list.ts';
+import { apiValidation } from './api-validation.ts';
 import { apiWatchLatency } from './api-watch-latency.ts';
 import { apiWrites } from './api-writes.ts';
 import { runtimePodBurst } from './runtime-pod-burst.ts';
@@ -19,6 +20,7 @@ export const BENCHMARKS: Benchmark[] = [
   apiWatchLatency,
   apiList,
   apiWrites,
+  apiValidation,
   // Needs the agent (a child process); skipped with a note while the pieces are not wired.
   agentPodReady,
   agentBurst,
