@@ -1,7 +1,8 @@
 // The API server's credentials, made on first start and kept under the data dir: a CA, a serving
 // certificate for 127.0.0.1/localhost (and any extra names) signed by it, an admin token for
-// users and a node token for agents. Later starts reuse them, so kubeconfigs stay valid.
-import { randomBytes } from 'node:crypto';
+// users, a node token for agents and the key that signs service-account tokens (pki/sa.key, as
+// kubeadm names it). Later starts reuse them, so kubeconfigs and issued tokens stay valid.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { altNames, loadX509, newKeyPair, randomSerial, signingKey } from '../lib/x509-certs.ts';
@@ -12,6 +13,11 @@ export interface ServerCredentials {
   serverKey: string;
   adminToken: string;
   nodeToken: string;
+  /**
+   * PKCS#8 PEM private key (ECDSA P-256) that signs service-account tokens; a server given
+   * credentials without one signs with a key of its own that lasts as long as the process.
+   */
+  serviceAccountKey?: string;
 }
 
 export interface CertificateOptions {
@@ -73,6 +79,12 @@ function token(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** A new service-account token signing key: ECDSA P-256 (ES256), PKCS#8 PEM. */
+export function createServiceAccountKey(): string {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim();
+}
+
 function readOr(path: string, make: () => string, mode = 0o600): string {
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
   const value = make();
@@ -110,5 +122,6 @@ export async function ensureCredentials(dataDir: string, options: CertificateOpt
     serverKey: readFileSync(keyPath, 'utf8'),
     adminToken: readOr(join(dataDir, 'admin-token'), token),
     nodeToken: readOr(join(dataDir, 'node-token'), token),
+    serviceAccountKey: readOr(join(pki, 'sa.key'), createServiceAccountKey),
   };
 }

@@ -13,8 +13,10 @@ import { createLogger, type Logger } from '../lib/log.ts';
 import { ApiHandler, writeRawError, type Authenticator, type PodStreaming, type UserInfo } from './http/handler.ts';
 import { ApiError } from './api/errors.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
-import { createCertificateAuthority, createServingCertificate, ensureCredentials, type ServerCredentials } from './pki.ts';
+import { createCertificateAuthority, createServiceAccountKey, createServingCertificate, ensureCredentials, type ServerCredentials } from './pki.ts';
+import { IdentityIndex } from './registry/identity-index.ts';
 import { Registry } from './registry/registry.ts';
+import { ServiceAccountTokens } from './registry/service-account-tokens.ts';
 import { createSqliteStorage } from './storage/sqlite-storage.ts';
 import type { Storage } from './storage/types.ts';
 
@@ -85,19 +87,26 @@ export class ApiServer {
     const registry = new Registry(storage, clock);
     await registry.bootstrap();
     const creds = credentials;
-    const authenticator: Authenticator = {
-      authenticate: (token): UserInfo | undefined => {
+    // Bearer tokens: the two static ones, then service-account tokens (signed with pki/sa.key)
+    const identities = await IdentityIndex.open(registry);
+    const tokens = new ServiceAccountTokens({
+      key: creds.serviceAccountKey ?? createServiceAccountKey(),
+      clock,
+      identities,
+      staticTokens: (token): UserInfo | undefined => {
         if (token === creds.adminToken) return { name: 'admin', groups: ['system:masters', 'system:authenticated'] };
         if (token === creds.nodeToken) return { name: 'system:node', groups: ['system:nodes', 'system:authenticated'] };
         return undefined;
       },
-    };
+    });
+    const authenticator: Authenticator = { authenticate: (token) => tokens.authenticate(token) };
     let address = '';
     const handler = new ApiHandler({
       registry,
       clock,
       log,
       authenticator,
+      tokens,
       serverAddress: () => address,
       ...(o.streaming === undefined ? {} : { streaming: o.streaming(registry, creds, log) }),
       ...(o.bookmarkIntervalMs === undefined ? {} : { bookmarkIntervalMs: o.bookmarkIntervalMs }),
@@ -132,7 +141,7 @@ export class ApiServer {
         resolve();
       });
     });
-    const controllers = o.controllers?.(registry, clock, log, creds) ?? [];
+    const controllers = [...(o.controllers?.(registry, clock, log, creds) ?? []), identities];
     const api = new ApiServer(registry, creds, server, handler, controllers, sockets, log, host, tls);
     address = `${host}:${api.port}`;
     for (const c of controllers) c.start();
@@ -173,6 +182,7 @@ export async function inMemoryCredentials(hosts: string[] = []): Promise<ServerC
     serverKey: serving.key,
     adminToken: randomBytes(18).toString('base64url'),
     nodeToken: randomBytes(18).toString('base64url'),
+    serviceAccountKey: createServiceAccountKey(),
   };
 }
 

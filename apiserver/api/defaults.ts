@@ -141,7 +141,7 @@ function defaultVolume(v: Obj): void {
   }
 }
 
-function defaultPodSpec(spec: Obj): void {
+export function defaultPodSpec(spec: Obj): void {
   setIfEmpty(spec, 'dnsPolicy', 'ClusterFirst');
   setIfEmpty(spec, 'restartPolicy', 'Always');
   if (!isObj(spec['securityContext'])) spec['securityContext'] = {};

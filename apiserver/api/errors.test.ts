@@ -9,7 +9,7 @@ describe('field errors', () => {
     expect(fieldErrorBody(fieldErrors.invalid('x', -1, 'must be greater than or equal to 0'))).toBe(
       'Invalid value: -1: must be greater than or equal to 0');
     expect(fieldErrorBody(fieldErrors.invalid('x', true, 'no'))).toBe('Invalid value: true: no');
-    expect(fieldErrorBody(fieldErrors.invalid('x', null, 'no'))).toBe('Invalid value: null: no');
+    expect(fieldErrorBody(fieldErrors.invalid('x', null, 'no'))).toBe('Invalid value: "null": no');
     expect(fieldErrorBody(fieldErrors.invalid('x', ['a', 'b'], 'no'))).toBe('Invalid value: []string{"a", "b"}: no');
     expect(fieldErrorBody(fieldErrors.notSupported('spec.restartPolicy', 'Sometimes', ['Always', 'OnFailure', 'Never']))).toBe(
       'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"');

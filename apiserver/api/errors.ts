@@ -41,7 +41,9 @@ const TYPE_TEXT: Record<FieldErrorType, string> = {
 };
 
 /** Go's strconv.Quote: double-quoted with Go escapes (printable Unicode kept as is). */
-export function goQuote(s: string): string {
+export function goQuote(value: unknown): string {
+  // a caller may hand over what a request body put where a string belongs: quote its text
+  const s = typeof value === 'string' ? value : String(value);
   let out = '"';
   for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0;
@@ -90,7 +92,8 @@ export function fieldErrorBody(e: FieldError): string {
     s = t;
   } else {
     const v = e.badValue;
-    if (v === null || v === undefined) s = `${t}: null`;
+    // ErrorBody prints a nil value as the string "null", quoted like any string
+    if (v === null || v === undefined) s = `${t}: "null"`;
     else if (typeof v === 'string') s = `${t}: ${goQuote(v)}`;
     else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') s = `${t}: ${String(v)}`;
     else s = `${t}: ${goSyntax(v)}`;

@@ -405,6 +405,9 @@ const FIELD_LABELS: Record<string, readonly string[]> = {
     'status.nominatedNodeName', 'spec.host'],
   Node: ['metadata.name', 'spec.unschedulable'],
   Namespace: ['status.phase', 'metadata.name'],
+  Service: ['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type'],
+  ReplicaSet: ['metadata.namespace', 'metadata.name', 'status.replicas'],
+  Job: ['metadata.namespace', 'metadata.name', 'status.successful'],
   Secret: ['type', 'metadata.namespace', 'metadata.name'],
   Event: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
     'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason',
@@ -456,7 +459,7 @@ function rec(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
 }
 
-const CLUSTER_SCOPED = new Set(['Node', 'Namespace']);
+const CLUSTER_SCOPED = new Set(['Node', 'Namespace', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
 
 /** The registry's ToSelectableFields for `kind`: field → string value (absent fields match ""). */
 export function selectableFields(kind: string, obj: unknown): Record<string, string> {
@@ -489,6 +492,16 @@ export function selectableFields(kind: string, obj: unknown): Record<string, str
       break;
     case 'Secret':
       out['type'] = str(o['type']);
+      break;
+    case 'Service':
+      out['spec.clusterIP'] = str(spec['clusterIP']);
+      out['spec.type'] = str(spec['type']);
+      break;
+    case 'ReplicaSet':
+      out['status.replicas'] = String(typeof status['replicas'] === 'number' ? status['replicas'] : 0);
+      break;
+    case 'Job':
+      out['status.successful'] = String(typeof status['succeeded'] === 'number' ? status['succeeded'] : 0);
       break;
     case 'Event': {
       const io = rec(o['involvedObject']);

@@ -134,8 +134,8 @@ export function col(name: string, description: string, priority = 0, format = ''
   return { name, type: 'string', format, description, priority };
 }
 
-const NAME = col('Name', DOC.name, 0, 'name');
-const AGE = col('Age', DOC.creationTimestamp);
+export const NAME = col('Name', DOC.name, 0, 'name');
+export const AGE = col('Age', DOC.creationTimestamp);
 
 /** Column definitions by resource (plural, lower case). */
 export const COLUMNS: Readonly<Record<string, readonly TableColumnDefinition[]>> = {

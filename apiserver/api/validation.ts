@@ -44,7 +44,7 @@ function strMap(v: unknown): [string, string][] {
   return Object.entries(o(v)).map(([k, val]) => [k, typeof val === 'string' ? val : String(val)]);
 }
 
-function maskTrailingDash(name: string): string {
+export function maskTrailingDash(name: string): string {
   return name.length > 1 && name.endsWith('-') ? `${name.slice(0, -2)}a` : name;
 }
 export const nameIsDNSSubdomain: NameFn = (name, prefix) => isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
@@ -142,7 +142,7 @@ export function validateObjectMeta(meta: Obj, namespaced: boolean, nameFn: NameF
   return errs;
 }
 
-function jsonEqual(a: unknown, b: unknown): boolean {
+export function jsonEqual(a: unknown, b: unknown): boolean {
   return canonicalJSON(a) === canonicalJSON(b);
 }
 
@@ -195,7 +195,7 @@ export function validateObjectMetaUpdate(newMeta: Obj, oldMeta: Obj): FieldError
 // ---------------------------------------------------------------------------------------------
 // Pod
 
-function validatePathNoBacksteps(target: string, path: string): FieldError[] {
+export function validatePathNoBacksteps(target: string, path: string): FieldError[] {
   return target.replace(/\\/g, '/').split('/').includes('..') ? [fe.invalid(path, target, "must not contain '..'")] : [];
 }
 
@@ -319,7 +319,7 @@ function validateVolumes(volumes: unknown): [Set<string>, FieldError[]] {
   return [names, errs];
 }
 
-function validatePortNumOrName(port: unknown, path: string): FieldError[] {
+export function validatePortNumOrName(port: unknown, path: string): FieldError[] {
   if (typeof port === 'number') return isValidPortNum(port).map((m) => fe.invalid(path, port, m));
   if (typeof port === 'string') return isValidPortName(port).map((m) => fe.invalid(path, port, m));
   return [fe.internal(path, `unknown type: ${String(port)}`)];
@@ -648,7 +648,7 @@ function validateSecurityContext(sc: unknown, path: string): FieldError[] {
   return errs;
 }
 
-function validateContainerCommon(c: Obj, path: string, volumes: Set<string>): FieldError[] {
+export function validateContainerCommon(c: Obj, path: string, volumes: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
   const name = s(c['name']);
   if (name === '') errs.push(fe.required(`${path}.name`));

@@ -149,8 +149,170 @@ function sample(r: ResourceInfo, ns: string, name: string): Obj {
     case 'coordination.k8s.io/leases': return {
       ...head, metadata, spec: { holderIdentity: 'h', leaseDurationSeconds: 40, acquireTime: MT0, renewTime: MT0, leaseTransitions: 1 },
     };
+    case 'apps/deployments': return {
+      ...head, metadata,
+      spec: {
+        replicas: 2, selector: appsSelector(), template: appsTemplate(), minReadySeconds: 1, revisionHistoryLimit: 3, progressDeadlineSeconds: 60,
+        paused: false, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: 1 } },
+      },
+      status: { replicas: 2, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 2, observedGeneration: 1, conditions: [{ type: 'Available', status: 'True' }] },
+    };
+    case 'apps/replicasets': return {
+      ...head, metadata, spec: { replicas: 2, minReadySeconds: 1, selector: appsSelector(), template: appsTemplate() },
+      status: { replicas: 2, readyReplicas: 1, availableReplicas: 1, fullyLabeledReplicas: 2, observedGeneration: 1 },
+    };
+    case 'apps/statefulsets': return {
+      ...head, metadata,
+      spec: {
+        replicas: 2, selector: appsSelector(), template: appsTemplate(), serviceName: 'svc', podManagementPolicy: 'Parallel',
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } }, revisionHistoryLimit: 3, minReadySeconds: 1,
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' }, ordinals: { start: 1 },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+      status: { replicas: 2, readyReplicas: 1, availableReplicas: 1, currentReplicas: 2, updatedReplicas: 2, collisionCount: 0 },
+    };
+    case 'apps/daemonsets': return {
+      ...head, metadata,
+      spec: {
+        selector: appsSelector(), template: appsTemplate(), minReadySeconds: 1, revisionHistoryLimit: 3,
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 0 } },
+      },
+      status: { currentNumberScheduled: 1, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 1, numberAvailable: 1 },
+    };
+    case 'apps/controllerrevisions': return { ...head, metadata, revision: 2, data: { spec: { template: { metadata: { labels: { app: 'fuzz' } } } } } };
+    case 'batch/jobs': return {
+      ...head, metadata,
+      spec: {
+        parallelism: 2, completions: 4, completionMode: 'Indexed', activeDeadlineSeconds: 600, backoffLimit: 3, ttlSecondsAfterFinished: 60,
+        suspend: true, manualSelector: true, selector: { matchLabels: { app: 'fuzz' } }, template: jobTemplate(), podReplacementPolicy: 'Failed',
+        podFailurePolicy: { rules: [
+          { action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [1, 2] } },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ] },
+        successPolicy: { rules: [{ succeededIndexes: '0-1', succeededCount: 1 }] },
+      },
+      status: { active: 1, succeeded: 1, failed: 0, ready: 1, startTime: T0, conditions: [{ type: 'Suspended', status: 'False', lastTransitionTime: T0 }] },
+    };
+    case 'batch/cronjobs': return {
+      ...head, metadata,
+      spec: {
+        schedule: '*/5 * * * *', timeZone: 'Etc/UTC', startingDeadlineSeconds: 30, concurrencyPolicy: 'Forbid', suspend: false,
+        successfulJobsHistoryLimit: 2, failedJobsHistoryLimit: 1,
+        jobTemplate: { metadata: { labels: { app: 'fuzz' } }, spec: { backoffLimit: 2, completions: 1, template: jobTemplate() } },
+      },
+      status: { lastScheduleTime: T0, active: [{ kind: 'Job', name: 'x', namespace: ns }] },
+    };
+    case 'policy/poddisruptionbudgets': return {
+      ...head, metadata, spec: { minAvailable: '50%', selector: appsSelector(), unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+      status: { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, observedGeneration: 1 },
+    };
+    case '/services': return {
+      ...head, metadata,
+      spec: {
+        type: 'LoadBalancer', clusterIP: '10.96.0.50', clusterIPs: ['10.96.0.50'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+        ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', nodePort: 30080, appProtocol: 'http' }, { name: 'dns', port: 53, protocol: 'UDP' }],
+        selector: { app: 'fuzz' }, sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } }, externalIPs: ['192.0.2.10'],
+        externalTrafficPolicy: 'Local', healthCheckNodePort: 30999, internalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: true,
+        loadBalancerClass: 'example.com/lb', loadBalancerSourceRanges: ['10.0.0.0/8'], trafficDistribution: 'PreferClose',
+      },
+      status: { loadBalancer: { ingress: [{ ip: '192.0.2.1', ipMode: 'VIP', ports: [{ port: 80, protocol: 'TCP' }] }] } },
+    };
+    case '/endpoints': return {
+      ...head, metadata,
+      subsets: [{
+        addresses: [{ ip: '10.1.0.1', hostname: 'a', nodeName: 'n1', targetRef: { kind: 'Pod', name: 'p', namespace: ns } }],
+        notReadyAddresses: [{ ip: '10.1.0.2' }], ports: [{ name: 'http', port: 80, protocol: 'TCP', appProtocol: 'http' }, { name: 'dns', port: 53, protocol: 'UDP' }],
+      }],
+    };
+    case '/persistentvolumes': return {
+      ...head, metadata: { name, labels: { app: 'fuzz' } },
+      spec: {
+        capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', storageClassName: 'manual', volumeMode: 'Filesystem',
+        hostPath: { path: '/tmp/pv', type: 'DirectoryOrCreate' }, claimRef: { namespace: ns, name: 'c' }, mountOptions: ['ro'],
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n1'] }] }] } },
+      },
+      status: { phase: 'Available', reason: '', message: '', lastPhaseTransitionTime: T0 },
+    };
+    case '/persistentvolumeclaims': return {
+      ...head, metadata,
+      spec: {
+        accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' }, limits: { storage: '2Gi' } }, storageClassName: 'manual', volumeMode: 'Filesystem',
+        selector: { matchLabels: { a: 'b' }, matchExpressions: [{ key: 'x', operator: 'In', values: ['y'] }] },
+        dataSource: { kind: 'PersistentVolumeClaim', name: 'src' }, dataSourceRef: { kind: 'PersistentVolumeClaim', name: 'src' },
+      },
+      status: { phase: 'Bound', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], allocatedResources: { storage: '1Gi' } },
+    };
+    case '/resourcequotas': return {
+      ...head, metadata,
+      spec: { hard: { pods: '10', 'requests.cpu': '1', 'limits.memory': '1Gi' }, scopes: ['NotTerminating'] },
+      status: { hard: { pods: '10' }, used: { pods: '1' } },
+    };
+    case '/limitranges': return {
+      ...head, metadata,
+      spec: { limits: [
+        { type: 'Container', max: { cpu: '2' }, min: { cpu: '100m' }, default: { cpu: '1' }, defaultRequest: { cpu: '500m' }, maxLimitRequestRatio: { cpu: '4' } },
+        { type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '10Gi' } },
+      ] },
+    };
+    case 'discovery.k8s.io/endpointslices': return {
+      ...head, metadata, addressType: 'IPv4',
+      endpoints: [{
+        addresses: ['10.1.0.1'], conditions: { ready: true, serving: true, terminating: false }, hostname: 'a', nodeName: 'n1', zone: 'z',
+        targetRef: { kind: 'Pod', name: 'p', namespace: ns }, hints: { forZones: [{ name: 'z' }] },
+      }],
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', appProtocol: 'http' }],
+    };
+    case 'storage.k8s.io/storageclasses': return {
+      ...head, metadata: { name, labels: { app: 'fuzz' }, annotations: { 'storageclass.kubernetes.io/is-default-class': 'false' } },
+      provisioner: 'example.com/fuzz', parameters: { type: 'fast' }, reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer',
+      allowVolumeExpansion: true, mountOptions: ['ro'], allowedTopologies: [{ matchLabelExpressions: [{ key: 'topology.kubernetes.io/zone', values: ['z1'] }] }],
+    };
+    case 'rbac.authorization.k8s.io/roles': return {
+      ...head, metadata, rules: [{ verbs: ['get', 'list'], apiGroups: ['', 'apps'], resources: ['pods', 'deployments'], resourceNames: [] }],
+    };
+    case 'rbac.authorization.k8s.io/clusterroles': return {
+      ...head, metadata: { name, labels: { app: 'fuzz' } },
+      rules: [{ verbs: ['get'], apiGroups: [''], resources: ['nodes'], resourceNames: ['n1'] }, { verbs: ['get'], nonResourceURLs: ['/healthz', '/api/*'] }],
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'example.com/agg': 'true' }, matchExpressions: [{ key: 'x', operator: 'Exists' }] }] },
+    };
+    case 'rbac.authorization.k8s.io/rolebindings': return {
+      ...head, metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'fz-0' },
+      subjects: [{ kind: 'User', name: 'alice' }, { kind: 'Group', name: 'devs', apiGroup: 'rbac.authorization.k8s.io' }, { kind: 'ServiceAccount', name: 'default', namespace: ns }],
+    };
+    case 'rbac.authorization.k8s.io/clusterrolebindings': return {
+      ...head, metadata: { name, labels: { app: 'fuzz' } }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: ns }, { kind: 'Group', name: 'system:authenticated' }],
+    };
+    // the reviews are answered, never stored: a valid one of each
+    case 'authorization.k8s.io/selfsubjectaccessreviews': return {
+      ...head, spec: { resourceAttributes: { namespace: ns, verb: 'get', group: 'apps', version: 'v1', resource: 'deployments', subresource: 'scale', name: 'x' } },
+    };
+    case 'authorization.k8s.io/subjectaccessreviews': return {
+      ...head, spec: { user: 'alice', groups: ['devs'], uid: 'u', extra: { k: ['v'] }, nonResourceAttributes: { path: '/healthz', verb: 'get' } },
+    };
+    case 'authorization.k8s.io/localsubjectaccessreviews': return {
+      ...head, metadata: { namespace: ns }, spec: { user: 'alice', resourceAttributes: { namespace: ns, verb: 'list', resource: 'pods' } },
+    };
+    case 'authorization.k8s.io/selfsubjectrulesreviews': return { ...head, spec: { namespace: ns } };
+    case 'authentication.k8s.io/selfsubjectreviews': return { ...head };
+    case 'authentication.k8s.io/tokenreviews': return { ...head, spec: { token: 'not-a-token', audiences: ['a'] } };
     default: return { ...head, metadata };
   }
+}
+
+function appsSelector(): Obj {
+  return { matchLabels: { app: 'fuzz' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] };
+}
+
+function appsTemplate(): Obj {
+  const spec = podSpec();
+  delete spec['activeDeadlineSeconds'];
+  return { metadata: { labels: { app: 'fuzz', tier: 'a' }, annotations: { note: 'x' } }, spec };
+}
+
+/** A Job's pod template: pods that run to completion. */
+function jobTemplate(): Obj {
+  return { metadata: { labels: { app: 'fuzz', tier: 'a' } }, spec: { ...podSpec(), restartPolicy: 'Never' } };
 }
 
 function binding(name: string): Obj {

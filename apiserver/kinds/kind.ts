@@ -3,6 +3,7 @@
 // kind adds to the generic store (kube's per-kind strategy.go): scheme defaults, what create and
 // update reset (status, generation), hand-written validation, scale and deletion behaviour. The
 // structure (fields, types) comes from the OpenAPI schemas, not from here.
+import type { Clock } from '../../lib/clock.ts';
 import type { FieldError } from '../api/errors.ts';
 import type { TableSpec } from '../api/tables.ts';
 import type { KubeObject } from '../storage/types.ts';
@@ -56,13 +57,39 @@ export interface ReviewContext {
   authenticate(token: string): RequestUser | undefined;
   /** Whether a user may do something (SubjectAccessReview); reason as the authorizer words it. */
   authorize(user: RequestUser, attributes: Record<string, unknown>): { allowed: boolean; reason: string };
+  /** The namespace of the URL (LocalSubjectAccessReview); undefined for cluster-scoped kinds. */
+  namespace: string | undefined;
+  clock: Clock;
+  /** The server's service-account tokens (TokenReview); undefined when it signs none. */
+  tokens: TokenAuthority | undefined;
+}
+
+/** What a token review concludes (authentication.k8s.io TokenReview's status). */
+export type TokenReviewOutcome =
+  | { authenticated: true; user: RequestUser; audiences: string[] }
+  | { authenticated: false; error: string };
+
+/** The server's service-account token issuer and verifier (serviceaccounts/token, TokenReview). */
+export interface TokenAuthority {
+  /** The iss claim of the tokens it signs. */
+  readonly issuer: string;
+  /** The API server's own audiences (a token without another audience is meant for them). */
+  readonly audiences: readonly string[];
+  /** A signed JWT (compact serialization) carrying claims. */
+  sign(claims: Record<string, unknown>): string;
+  /** Authenticates a bearer token for the audiences (the API server's when empty). */
+  review(token: string, audiences: readonly string[]): TokenReviewOutcome;
 }
 
 /** The parent object's store, as a subresource handler sees it. */
 export interface ParentStore {
   get(namespace: string | undefined, name: string): Promise<KubeObject>;
-  /** Read-modify-write of the parent; fn returns the new object (validated as an update). */
-  update(namespace: string | undefined, name: string, fn: (current: KubeObject) => KubeObject, options: { dryRun: boolean }): Promise<KubeObject>;
+  /**
+   * Read-modify-write of the parent; fn returns the new object (validated as an update). With
+   * prepared, fn's object is stored as it is: the subresource applied its own strategy and
+   * validation (pods/ephemeralcontainers, the status writes of an eviction).
+   */
+  update(namespace: string | undefined, name: string, fn: (current: KubeObject) => KubeObject, options: { dryRun: boolean; prepared?: boolean }): Promise<KubeObject>;
   delete(namespace: string | undefined, name: string, options: DeleteOptionsBody, write: { dryRun: boolean }): Promise<{ object: KubeObject; deleted: boolean }>;
 }
 
@@ -74,7 +101,12 @@ export interface SubresourceRequest {
   body: unknown;
   query: URLSearchParams;
   dryRun: boolean;
+  /** The media type of the body (a PATCH's patch type), without parameters; '' when absent. */
+  contentType: string;
   user: RequestUser;
+  clock: Clock;
+  /** The server's service-account tokens (serviceaccounts/token); undefined when it signs none. */
+  tokens: TokenAuthority | undefined;
   parent: ParentStore;
   /** Another kind's store, by group and resource (eviction reads PodDisruptionBudgets). */
   storeOf(group: string, resource: string): ParentStore | undefined;

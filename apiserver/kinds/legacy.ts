@@ -3,7 +3,10 @@
 // api/tables.ts) and are wired here as they were, so their behaviour is unchanged.
 import { prepareForCreate, prepareForUpdate } from '../api/defaults.ts';
 import { validateCreate, validateUpdate } from '../api/validation.ts';
+import { ephemeralContainers } from '../registry/ephemeral-containers.ts';
+import { evictPod } from '../registry/pod-eviction.ts';
 import { eventsV1Strategy, podStrategy } from '../registry/strategies.ts';
+import { createServiceAccountToken } from '../registry/token-request.ts';
 import { defineKind, statusSubresource, type KindDeclaration, type KindDefinition } from './kind.ts';
 
 function legacy(d: KindDeclaration): KindDefinition {
@@ -29,7 +32,10 @@ export const LEGACY_KINDS: readonly KindDefinition[] = [
       { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
       { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
       { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+      { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
+      { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     ],
+    subresourceHandlers: { eviction: evictPod, ephemeralcontainers: ephemeralContainers },
   }),
   legacy({ group: '', version: 'v1', kind: 'Node', resource: 'nodes', namespaced: false, shortNames: ['no'], subresources: [statusSubresource('Node')] }),
   legacy({
@@ -41,7 +47,12 @@ export const LEGACY_KINDS: readonly KindDefinition[] = [
   legacy({ group: '', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'] }),
   legacy({ group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true, shortNames: ['cm'] }),
   legacy({ group: '', version: 'v1', kind: 'Secret', resource: 'secrets', namespaced: true }),
-  legacy({ group: '', version: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts', namespaced: true, shortNames: ['sa'] }),
+  legacy({
+    group: '', version: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts', namespaced: true,
+    shortNames: ['sa'],
+    subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
+    subresourceHandlers: { token: createServiceAccountToken },
+  }),
   legacy({ group: 'events.k8s.io', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'], strategy: eventsV1Strategy }),
   legacy({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', namespaced: true }),
 ];

@@ -5,6 +5,7 @@ import { ApiError } from '../api/errors.ts';
 import { findResource, RESOURCES, type ResourceInfo } from '../resources.ts';
 import type { KubeObject, Storage } from '../storage/types.ts';
 import { isRecord } from './object-meta.ts';
+import { bootstrapRbac } from './rbac-bootstrap.ts';
 import { ResourceStore, type NamespacePhase } from './resource-store.ts';
 
 export const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
@@ -56,7 +57,7 @@ export class Registry {
     }
   }
 
-  /** Creates the namespaces a cluster starts with (idempotent). */
+  /** Creates the namespaces and the RBAC policy a cluster starts with (idempotent). */
   async bootstrap(): Promise<void> {
     for (const name of INITIAL_NAMESPACES) {
       const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
@@ -66,5 +67,6 @@ export class Registry {
         if (!(err instanceof ApiError && err.status.reason === 'AlreadyExists')) throw err;
       }
     }
+    await bootstrapRbac(this);
   }
 }

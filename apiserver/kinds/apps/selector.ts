@@ -1,0 +1,149 @@
+// metav1.LabelSelector on decoded JSON, as the apps validation and printers use it:
+// LabelSelectorAsSelector (nil → selects nothing, no terms → selects everything, a bad key,
+// value or operator → an error), Selector.Matches and Selector.String, and
+// ValidateLabelSelector's field errors. Pure; never throws (selectors.ts's parser answers 400s,
+// which is right for a query string but not for a field of a stored object).
+import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
+import { isQualifiedName, isValidLabelValue } from '../../api/names.ts';
+import { validateLabels } from '../../api/validation.ts';
+import { isNil, isObj, o, s, stringMap, type Obj } from './access.ts';
+
+type Op = '=' | 'in' | 'notin' | 'exists' | '!';
+
+interface Requirement {
+  key: string;
+  op: Op;
+  values: string[];
+}
+
+/** A parsed selector: 'nothing' (nil), or requirements ([] selects everything). */
+export type Selector = { nothing: true } | { nothing: false; requirements: Requirement[] };
+
+const OPS: Readonly<Record<string, Op>> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+
+function requirementOk(key: string, op: Op, values: string[]): boolean {
+  if (isQualifiedName(key).length > 0) return false;
+  if ((op === 'in' || op === 'notin') && values.length === 0) return false;
+  if (op === '=' && values.length !== 1) return false;
+  if ((op === 'exists' || op === '!') && values.length !== 0) return false;
+  return values.every((v) => isValidLabelValue(v).length === 0);
+}
+
+/** metav1.LabelSelectorAsSelector: undefined when the selector is not a valid one. */
+export function selectorOf(sel: unknown): Selector | undefined {
+  if (isNil(sel)) return { nothing: true };
+  if (!isObj(sel)) return undefined;
+  const ml = sel['matchLabels'];
+  const me = sel['matchExpressions'];
+  if (!isNil(ml) && !isObj(ml)) return undefined;
+  if (!isNil(me) && !Array.isArray(me)) return undefined;
+  const requirements: Requirement[] = [];
+  for (const [key, value] of Object.entries(o(ml))) {
+    if (typeof value !== 'string' || !requirementOk(key, '=', [value])) return undefined;
+    requirements.push({ key, op: '=', values: [value] });
+  }
+  for (const e of Array.isArray(me) ? (me as unknown[]) : []) {
+    if (!isObj(e)) return undefined;
+    const op = OPS[s(e['operator'])];
+    const key = e['key'];
+    const rawValues = e['values'];
+    if (op === undefined || typeof key !== 'string') return undefined;
+    if (!isNil(rawValues) && !Array.isArray(rawValues)) return undefined;
+    const values = Array.isArray(rawValues) ? (rawValues as unknown[]) : [];
+    if (!values.every((v): v is string => typeof v === 'string') || !requirementOk(key, op, values)) return undefined;
+    requirements.push({ key, op, values: [...values] });
+  }
+  return { nothing: false, requirements };
+}
+
+/** Selector.Empty(): selects everything (no requirements); the nil selector is not empty. */
+export function selectorEmpty(sel: Selector): boolean {
+  return !sel.nothing && sel.requirements.length === 0;
+}
+
+/** Selector.Matches(labels.Set(labels)). */
+export function selectorMatches(sel: Selector, labels: unknown): boolean {
+  if (sel.nothing) return false;
+  const set = new Map(stringMap(labels));
+  return sel.requirements.every((r) => {
+    const v = set.get(r.key);
+    switch (r.op) {
+      case '=':
+      case 'in': return v !== undefined && r.values.includes(v);
+      case 'notin': return v === undefined || !r.values.includes(v);
+      case 'exists': return v !== undefined;
+      case '!': return v === undefined;
+      default: return false;
+    }
+  });
+}
+
+/** Selector.String(): requirements sorted by key, values sorted; '' for nothing and everything. */
+export function selectorString(sel: Selector): string {
+  if (sel.nothing) return '';
+  const text = (r: Requirement): string => {
+    const values = [...r.values].sort().join(',');
+    switch (r.op) {
+      case '=': return `${r.key}=${r.values[0] ?? ''}`;
+      case 'in': return `${r.key} in (${values})`;
+      case 'notin': return `${r.key} notin (${values})`;
+      case 'exists': return r.key;
+      case '!': return `!${r.key}`;
+      default: return '';
+    }
+  };
+  return [...sel.requirements].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(text).join(',');
+}
+
+/** metav1.FormatLabelSelector: `<error>` for an invalid selector, `<none>` for an empty string. */
+export function formatLabelSelector(sel: unknown): string {
+  const parsed = selectorOf(sel);
+  if (parsed === undefined) return '<error>';
+  const text = selectorString(parsed);
+  return text === '' ? '<none>' : text;
+}
+
+/** labels.FormatLabels: `k=v` pairs sorted by key, `<none>` when there are none. */
+export function formatLabels(labels: unknown): string {
+  const text = stringMap(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(',');
+  return text === '' ? '<none>' : text;
+}
+
+/** Whether a selector has any term (len(matchLabels) + len(matchExpressions) > 0). */
+export function selectorHasTerms(sel: Obj): boolean {
+  const ml = sel['matchLabels'];
+  const me = sel['matchExpressions'];
+  return (isObj(ml) && Object.keys(ml).length > 0) || (Array.isArray(me) && me.length > 0);
+}
+
+/** metav1validation.ValidateLabelSelector (label values in expressions checked strictly). */
+export function validateLabelSelector(sel: unknown, path: string): FieldError[] {
+  if (!isObj(sel)) return [];
+  const errs = validateLabels(sel['matchLabels'], `${path}.matchLabels`);
+  const exprs = sel['matchExpressions'];
+  (Array.isArray(exprs) ? (exprs as unknown[]) : []).forEach((raw, i) => {
+    const e = o(raw);
+    const p = `${path}.matchExpressions[${i}]`;
+    const values = Array.isArray(e['values']) ? (e['values'] as unknown[]) : [];
+    const op = s(e['operator']);
+    switch (op) {
+      case 'In':
+      case 'NotIn':
+        if (values.length === 0) errs.push(fe.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (values.length > 0) errs.push(fe.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        break;
+      default:
+        errs.push(fe.invalid(`${p}.operator`, op, 'not a valid selector operator'));
+    }
+    const key = s(e['key']);
+    for (const m of isQualifiedName(key)) errs.push(fe.invalid(`${p}.key`, key, m));
+    values.forEach((v, j) => {
+      const value = typeof v === 'string' ? v : String(v);
+      for (const m of isValidLabelValue(value)) errs.push(fe.invalid(`${p}.values[${j}]`, value, m));
+    });
+  });
+  return errs;
+}
