@@ -146,7 +146,7 @@ export class ApiHandler {
     const token = bearer(req);
     const user = token === undefined ? undefined : this.o.authenticator.authenticate(token);
     if (user === undefined) throw ApiError.unauthorized();
-    return user;
+    return impersonated(req, user, (u, attrs) => (this.o.authorizer ?? defaultAuthorizer)(u, attrs));
   }
 
   private async routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -684,4 +684,45 @@ function sendDocument(req: IncomingMessage, res: ServerResponse, doc: CachedDocu
   }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(doc.json), ETag: doc.etag, 'Cache-Control': cache });
   res.end(req.method === 'HEAD' ? undefined : doc.json);
+}
+
+/**
+ * The user a request acts as (kube-apiserver's impersonation filter): Impersonate-User, -Group,
+ * -Uid and -Extra-* replace the authenticated user when it may impersonate (kubectl --as,
+ * --as-group); the impersonated user is authenticated, and a service account gets its groups.
+ */
+function impersonated(
+  req: IncomingMessage,
+  user: UserInfo,
+  authorize: (u: UserInfo, attributes: Record<string, unknown>) => { allowed: boolean; reason: string },
+): UserInfo {
+  const header = (name: string): string[] => {
+    const v = req.headers[name];
+    return v === undefined ? [] : (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+  };
+  const name = header('impersonate-user')[0];
+  const groups = header('impersonate-group');
+  const uid = header('impersonate-uid')[0];
+  const extra: Record<string, string[]> = {};
+  for (const h of Object.keys(req.headers)) {
+    if (h.startsWith('impersonate-extra-')) extra[decodeURIComponent(h.slice('impersonate-extra-'.length))] = header(h);
+  }
+  if (name === undefined) {
+    if (groups.length > 0 || uid !== undefined || Object.keys(extra).length > 0) {
+      throw ApiError.badRequest('requested impersonation of groups, uid or extra without impersonating a user');
+    }
+    return user;
+  }
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(name);
+  const resource = sa !== null ? 'serviceaccounts' : 'users';
+  if (!authorize(user, { verb: 'impersonate', resource, name }).allowed) {
+    const where = sa !== null ? `in API group "" in the namespace "${sa[1] ?? ''}"` : 'in API group "" at the cluster scope';
+    throw ApiError.forbidden({ group: '', resource }, sa !== null ? sa[2] ?? '' : name, `User "${user.name}" cannot impersonate resource "${resource}" ${where}`);
+  }
+  const out: UserInfo = { name, groups: [...groups] };
+  if (sa !== null && groups.length === 0) out.groups.push('system:serviceaccounts', `system:serviceaccounts:${sa[1] ?? ''}`);
+  if (name !== 'system:anonymous' && !out.groups.includes('system:authenticated')) out.groups.push('system:authenticated');
+  if (uid !== undefined) out.uid = uid;
+  if (Object.keys(extra).length > 0) out.extra = extra;
+  return out;
 }

@@ -286,3 +286,20 @@ describe('requests Node would drop', () => {
     expect(h2c).toContain('"NamespaceList"');
   });
 });
+
+describe('impersonation', () => {
+  it('lets the admin act as another user (kubectl --as), who is then refused what it may not do', async () => {
+    const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'list', resource: 'pods', namespace: 'default' } } };
+    const asAdmin = await call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { body: review });
+    expect(JSON.parse(asAdmin.body)).toMatchObject({ status: { allowed: true } });
+    const asJane = await call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { body: review, headers: { 'Impersonate-User': 'jane' } });
+    expect(JSON.parse(asJane.body)).toMatchObject({ status: { allowed: false } });
+    const whoami = await call('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      headers: { 'Impersonate-User': 'system:serviceaccount:default:builder' },
+    });
+    expect(JSON.parse(whoami.body)).toMatchObject({ status: { userInfo: { username: 'system:serviceaccount:default:builder', groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'] } } });
+    const groupsOnly = await call('GET', '/api/v1/namespaces', { headers: { 'Impersonate-Group': 'devs' } });
+    expect(groupsOnly.code).toBe(400);
+  });
+});
