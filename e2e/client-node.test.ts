@@ -7,7 +7,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Container, Pod, PodSpec } from 'kubernetes-types/core/v1.d.ts';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -295,10 +295,13 @@ describe('cp', () => {
     const tracked = new TrackedExec(kc);
     await new k8s.Cp(kc, tracked).cpFromPod(NS, 'tools', 'c', 'down.txt', dst, '/tmp');
     expect(await tracked.sessions[0]).toMatchObject({ status: 'Success' });
-    // the session is over; tar-fs writes the file out a moment later
-    await until('down.txt written locally', () => {
+    // the session is over; tar-fs writes the file out a moment later and then sets its mtime from
+    // the archive (whole seconds): wait for that last step too, or removing the directory races it
+    await until('down.txt written locally with the archive\'s mtime', () => {
       try {
-        return Promise.resolve(readFileSync(join(dst, 'down.txt'), 'utf8') === content);
+        const file = join(dst, 'down.txt');
+        const done = readFileSync(file, 'utf8') === content && statSync(file, { bigint: true }).mtimeNs % 1_000_000_000n === 0n;
+        return Promise.resolve(done);
       } catch {
         return Promise.resolve(false);
       }
