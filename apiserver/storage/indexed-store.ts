@@ -1,6 +1,7 @@
 // The Storage implementation shared by every backend: an in-memory index of the current objects,
 // a bounded ring of recent events for watches, and a Persistence that makes each write durable
 // before it is acknowledged. Backends differ only in Persistence (none, or SQLite on disk).
+import { cloneJson } from '../../lib/clone.ts';
 import {
   StorageError,
   type KubeObject,
@@ -168,10 +169,12 @@ export class IndexedStore implements Storage {
     this.current = revision;
     this.entries.set(key, { value, revision });
     const stored = withRevision(value, revision);
+    // the caller's own copy (watchers share the event's): cloning is cheaper than parsing again
+    const result = cloneJson(stored);
     const event: StorageEvent = { type, key, object: stored, revision };
     if (prev !== undefined) event.prevObject = withRevision(prev.value, prev.revision);
     this.emit(event);
-    return { key, object: withRevision(value, revision), revision };
+    return { key, object: result, revision };
   }
 
   private emit(event: StorageEvent): void {

@@ -2,6 +2,7 @@
 // equality (value.Compare / value.Equals). Field sets sort their path elements by this order and
 // the FieldsV1 form depends on it, so it has to match upstream byte for byte: numbers before
 // strings before booleans before lists before maps before null, and strings by UTF-8 bytes.
+import { cloneJson } from '../../lib/clone.ts';
 
 export function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -98,5 +99,5 @@ export function own(m: Record<string, unknown> | undefined, key: string): unknow
 
 /** A deep copy, so results never share structure with the caller's objects. */
 export function cloneValue<T>(v: T): T {
-  return structuredClone(v);
+  return cloneJson(v);
 }
