@@ -1,33 +1,20 @@
-// Lookups over the served kinds (declared in apiserver/kinds/): by group/version/resource, by
-// apiVersion/kind, and the names and storage keys derived from them.
+// The built-in kinds (declared in apiserver/kinds/) and the names and storage keys of any served
+// resource. What is served now — the built-in kinds plus those of the established
+// CustomResourceDefinitions — is the registry's (Registry.resources(), Registry.find()).
 
-import { KINDS, servedGroups } from './kinds/index.ts';
+import { KINDS } from './kinds/index.ts';
 import type { KindDefinition } from './kinds/kind.ts';
 
 export type { SubresourceInfo } from './kinds/kind.ts';
 
-/** A served resource: its kind's definition (apiserver/kinds/). */
+/** A served resource: its kind's definition (apiserver/kinds/, or built from a CRD). */
 export type ResourceInfo = KindDefinition;
 
+/** The built-in kinds, in discovery order. */
 export const RESOURCES: readonly ResourceInfo[] = KINDS;
-
-/** API groups in the order discovery lists them (core first, as ""). */
-export const GROUPS: readonly string[] = servedGroups(KINDS);
 
 export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {
   return r.group === '' ? r.version : `${r.group}/${r.version}`;
-}
-
-export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
-}
-
-export function findKind(apiVersion: string, kind: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => groupVersion(r) === apiVersion && r.kind === kind);
-}
-
-export function resourcesOf(group: string, version: string): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.group === group && r.version === version);
 }
 
 /** The name kube uses in messages: "pods", "leases.coordination.k8s.io". */

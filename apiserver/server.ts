@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { SystemClock, type Clock } from '../lib/clock.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
+import { CrdController } from './controllers/crd-controller.ts';
 import { ApiHandler, writeRawError, type Authenticator, type PodStreaming, type UserInfo } from './http/handler.ts';
 import { ApiError } from './api/errors.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
@@ -141,7 +142,9 @@ export class ApiServer {
         resolve();
       });
     });
-    const controllers = [...(o.controllers?.(registry, clock, log, creds) ?? []), identities];
+    // apiextensions-apiserver's controllers run in every server: CRDs get their names and conditions
+    const crds = new CrdController({ registry, clock, log: log.child({ controller: 'crd' }) });
+    const controllers = [...(o.controllers?.(registry, clock, log, creds) ?? []), identities, crds];
     const api = new ApiServer(registry, creds, server, handler, controllers, sockets, log, host, tls);
     address = `${host}:${api.port}`;
     for (const c of controllers) c.start();

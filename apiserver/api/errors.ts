@@ -150,6 +150,10 @@ export const fieldErrors = {
   internal(field: string, detail: string): FieldError {
     return { type: 'InternalError', field, badValue: null, detail };
   },
+  /** field.TypeInvalid: rendered as `Invalid value` (its reason is FieldValueTypeInvalid). */
+  typeInvalid(field: string, value: unknown, detail: string): FieldError {
+    return { type: 'FieldValueTypeInvalid', field, badValue: value, detail };
+  },
 } as const;
 
 /** A resource with its API group ('' for core), e.g. {resource:'leases', group:'coordination.k8s.io'}. */

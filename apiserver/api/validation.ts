@@ -117,8 +117,14 @@ function validateOwnerReferences(refs: unknown, path: string): FieldError[] {
   return errs;
 }
 
-/** ValidateObjectMeta (core flavour: also checks kube finalizer names). */
-export function validateObjectMeta(meta: Obj, namespaced: boolean, nameFn: NameFn): FieldError[] {
+/** Which flavour of ObjectMeta validation: core's (the default) also checks kube finalizer names. */
+export interface ObjectMetaOptions {
+  /** pkg/apis/core/validation's check of finalizer names (default true); apimachinery's generic one has none. */
+  kubeFinalizers?: boolean;
+}
+
+/** ValidateObjectMeta (core flavour: also checks kube finalizer names, unless options say otherwise). */
+export function validateObjectMeta(meta: Obj, namespaced: boolean, nameFn: NameFn, options: ObjectMetaOptions = {}): FieldError[] {
   const errs: FieldError[] = [];
   const generateName = s(meta['generateName']);
   const name = s(meta['name']);
@@ -138,7 +144,7 @@ export function validateObjectMeta(meta: Obj, namespaced: boolean, nameFn: NameF
   errs.push(...validateAnnotations(meta['annotations'], 'metadata.annotations'));
   errs.push(...validateOwnerReferences(meta['ownerReferences'], 'metadata.ownerReferences'));
   errs.push(...validateFinalizers(meta['finalizers'], 'metadata.finalizers'));
-  arr(meta['finalizers']).forEach((f, i) => errs.push(...validateKubeFinalizerName(s(f), `metadata.finalizers[${i}]`)));
+  if (options.kubeFinalizers !== false) arr(meta['finalizers']).forEach((f, i) => errs.push(...validateKubeFinalizerName(s(f), `metadata.finalizers[${i}]`)));
   return errs;
 }
 
@@ -169,7 +175,7 @@ export function validateImmutable(newVal: unknown, oldVal: unknown, path: string
 }
 
 /** ValidateObjectMetaUpdate (without the resourceVersion-required check, which storage handles). */
-export function validateObjectMetaUpdate(newMeta: Obj, oldMeta: Obj): FieldError[] {
+export function validateObjectMetaUpdate(newMeta: Obj, oldMeta: Obj, options: ObjectMetaOptions = {}): FieldError[] {
   const errs: FieldError[] = [];
   if (oldMeta['deletionTimestamp'] !== undefined && oldMeta['deletionTimestamp'] !== null) {
     const oldF = new Set(arr(oldMeta['finalizers']).map(s));
@@ -188,7 +194,8 @@ export function validateObjectMetaUpdate(newMeta: Obj, oldMeta: Obj): FieldError
   errs.push(...validateLabels(newMeta['labels'], 'metadata.labels'));
   errs.push(...validateAnnotations(newMeta['annotations'], 'metadata.annotations'));
   errs.push(...validateOwnerReferences(newMeta['ownerReferences'], 'metadata.ownerReferences'));
-  arr(newMeta['finalizers']).forEach((f, i) => errs.push(...validateKubeFinalizerName(s(f), `metadata.finalizers[${i}]`)));
+  if (options.kubeFinalizers === false) errs.push(...validateFinalizers(newMeta['finalizers'], 'metadata.finalizers'));
+  else arr(newMeta['finalizers']).forEach((f, i) => errs.push(...validateKubeFinalizerName(s(f), `metadata.finalizers[${i}]`)));
   return errs;
 }
 
@@ -1031,7 +1038,11 @@ function validateNode(node: Obj): FieldError[] {
   return errs;
 }
 
-function validateEvent(ev: Obj): FieldError[] {
+/**
+ * legacyValidateEvent, which every Event passes whatever the version it came through; the
+ * reporting controller's field is named as the request's version names it.
+ */
+function validateEvent(ev: Obj, reportingField: 'reportingComponent' | 'reportingController' = 'reportingComponent'): FieldError[] {
   const meta = o(ev['metadata']);
   const errs: FieldError[] = [];
   const ns = s(meta['namespace']);
@@ -1049,8 +1060,8 @@ function validateEvent(ev: Obj): FieldError[] {
       errs.push(fe.invalid('involvedObject.namespace', ioNs, 'does not match event.namespace'));
     }
     const rc = s(ev['reportingComponent']);
-    if (rc === '') errs.push(fe.required('reportingComponent'));
-    for (const m of isQualifiedName(rc)) errs.push(fe.invalid('reportingComponent', rc, m));
+    if (rc === '') errs.push(fe.required(reportingField));
+    for (const m of isQualifiedName(rc)) errs.push(fe.invalid(reportingField, rc, m));
     const ri = s(ev['reportingInstance']);
     if (ri === '') errs.push(fe.required('reportingInstance'));
     if (ri.length > 128) errs.push(fe.invalid('reportingInstance', '', 'can have at most 128 characters'));
@@ -1066,6 +1077,66 @@ function validateEvent(ev: Obj): FieldError[] {
   // rest.BeforeCreate's generic metadata check (path segment names).
   errs.push(...validateObjectMeta(meta, true, pathSegmentName).filter((e) => !e.field.startsWith('metadata.finalizers[')));
   return errs;
+}
+
+const isUnset = (v: unknown): boolean => v === undefined || v === null || v === '';
+
+/** validateV1EventSeries: a series counts at least two and says when it was last seen. */
+function validateEventSeries(ev: Obj): FieldError[] {
+  const series = ev['series'];
+  if (isUnset(series)) return [];
+  const errs: FieldError[] = [];
+  const count = num(o(series)['count']) ?? 0;
+  if (count < 2) errs.push(fe.invalid('series.count', '', 'should be at least 2'));
+  if (isUnset(o(series)['lastObservedTime'])) errs.push(fe.required('series.lastObservedTime'));
+  return errs;
+}
+
+/**
+ * ValidateEventCreate for a request through events.k8s.io/v1, given the Event in its core form
+ * (paths are the core fields' names, as upstream validates the internal type): the legacy checks,
+ * then the strict ones the new API brought — a DNS-subdomain name, an eventTime, a Normal or
+ * Warning type and none of the deprecated fields.
+ */
+export function validateEventsV1Create(ev: Obj): FieldError[] {
+  const errs = validateEvent(ev, 'reportingController');
+  errs.push(...validateObjectMeta(o(ev['metadata']), true, nameIsDNSSubdomain));
+  errs.push(...validateEventSeries(ev));
+  if (isUnset(ev['eventTime'])) errs.push(fe.required('eventTime'));
+  const type = s(ev['type']);
+  if (type !== 'Normal' && type !== 'Warning') errs.push(fe.invalid('type', '', `has invalid value: ${type}`));
+  if (!isUnset(ev['firstTimestamp'])) errs.push(fe.invalid('firstTimestamp', '', 'needs to be unset'));
+  if (!isUnset(ev['lastTimestamp'])) errs.push(fe.invalid('lastTimestamp', '', 'needs to be unset'));
+  if ((num(ev['count']) ?? 0) !== 0) errs.push(fe.invalid('count', '', 'needs to be unset'));
+  const source = o(ev['source']);
+  if (s(source['component']) !== '' || s(source['host']) !== '') errs.push(fe.invalid('source', '', 'needs to be unset'));
+  return dedupe(errs);
+}
+
+/** ValidateEventUpdate through events.k8s.io/v1 (core form): what was reported stays as reported. */
+export function validateEventsV1Update(ev: Obj, old: Obj): FieldError[] {
+  const errs = validateEvent(ev, 'reportingController');
+  errs.push(...validateObjectMetaUpdate(o(ev['metadata']), o(old['metadata'])));
+  if (!jsonEqual(ev['series'], old['series'])) errs.push(...validateEventSeries(ev));
+  const immutable: [string, string][] = [
+    ['involvedObject', 'involvedObject'], ['reason', 'reason'], ['message', 'message'], ['source', 'source'],
+    ['firstTimestamp', 'firstTimestamp'], ['lastTimestamp', 'lastTimestamp'], ['count', 'count'], ['type', 'type'],
+    ['eventTime', 'eventTime'], ['action', 'action'], ['related', 'related'],
+    ['reportingComponent', 'reportingController'], ['reportingInstance', 'reportingInstance'],
+  ];
+  for (const [field, path] of immutable) errs.push(...validateImmutable(ev[field], old[field], path));
+  return errs;
+}
+
+/** The same error twice (the legacy and the strict check agree) is reported once. */
+function dedupe(errs: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const k = JSON.stringify(e);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 function validateLease(lease: Obj): FieldError[] {

@@ -7,7 +7,7 @@ import { ApiError } from '../api/errors.ts';
 import { isRecord } from '../registry/object-meta.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ResourceWatch } from '../registry/resource-store.ts';
-import { RESOURCES, storagePrefix } from '../resources.ts';
+import { storagePrefix } from '../resources.ts';
 import type { KubeObject } from '../storage/types.ts';
 
 export interface NamespaceControllerOptions {
@@ -122,7 +122,8 @@ export class NamespaceController {
   private async deleteContent(namespace: string): Promise<number> {
     let remaining = 0;
     const seen = new Set<string>();
-    for (const r of RESOURCES) {
+    // the served kinds now: custom resources in the namespace go too
+    for (const r of this.o.registry.resources()) {
       if (!r.namespaced) continue;
       const prefix = storagePrefix(r);
       if (seen.has(prefix)) continue;

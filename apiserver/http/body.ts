@@ -154,3 +154,28 @@ export function decodeObjectBody(body: Buffer, contentTypeHeader: string | undef
   }
   return v as Record<string, unknown>;
 }
+
+/**
+ * The body of a server-side apply (application/apply-patch+yaml; JSON is YAML too), as the apply
+ * patcher's yaml.Unmarshal into a map reads it: empty or `null` is an empty configuration, a
+ * document that is not a map is a 400 (`error decoding YAML: error unmarshaling JSON: while
+ * decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}`).
+ * With duplicates, also the document's repeated keys as goyaml words them.
+ */
+export function decodeApplyBody(body: Buffer, duplicates: boolean): { object: Record<string, unknown>; facts: BodyFacts } {
+  if (body.length === 0) return { object: {}, facts: {} };
+  let parsed: { value: unknown; facts: BodyFacts };
+  try {
+    parsed = parseYamlBody(body.toString('utf8'), duplicates);
+  } catch (err) {
+    if (err instanceof ApiError) throw ApiError.badRequest(`error decoding YAML: ${err.message}`);
+    throw err;
+  }
+  const { value, facts } = parsed;
+  if (value === null || value === undefined) return { object: {}, facts };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    const type = Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value === 'number' ? 'number' : 'string';
+    throw ApiError.badRequest(`error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${type} into Go value of type map[string]interface {}`);
+  }
+  return { object: value as Record<string, unknown>, facts };
+}

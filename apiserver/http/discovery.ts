@@ -1,6 +1,9 @@
 // Discovery documents: legacy (/api, /apis, /api/v1, /apis/g/v) and the aggregated
-// apidiscovery.k8s.io/v2 form kubectl 1.32 asks for first.
-import { GROUPS, groupVersion, resourcesOf, RESOURCES, type ResourceInfo } from '../resources.ts';
+// apidiscovery.k8s.io/v2 form kubectl 1.32 asks for first, of the resources served now (the
+// registry's: built-in kinds, then those of the established CustomResourceDefinitions). A group's
+// versions go in kube-aware order (v2 > v1 > v1beta2 > v1beta1 > v1alpha1), the first preferred.
+import { servedGroups } from '../kinds/index.ts';
+import { groupVersion, type ResourceInfo } from '../resources.ts';
 
 export const VERSION_INFO = {
   major: '1',
@@ -14,34 +17,60 @@ export const VERSION_INFO = {
   platform: `linux/${process.arch === 'arm64' ? 'arm64' : 'amd64'}`,
 } as const;
 
-export function versionsOf(group: string): string[] {
-  return [...new Set(RESOURCES.filter((r) => r.group === group).map((r) => r.version))];
+/** The served resources discovery describes. */
+export type Served = readonly ResourceInfo[];
+
+function parseKubeVersion(v: string): { major: number; type: number; minor: number } | undefined {
+  const m = /^v([1-9][0-9]*)(?:(alpha|beta)([1-9][0-9]*))?$/.exec(v);
+  if (m === null) return undefined;
+  return { major: Number(m[1]), type: m[2] === 'alpha' ? 0 : m[2] === 'beta' ? 1 : 2, minor: m[3] === undefined ? 0 : Number(m[3]) };
 }
 
-export function apiVersions(serverAddress: string): unknown {
+/** version.CompareKubeAwareVersionStrings: > 0 when a has the higher priority. */
+export function compareKubeAwareVersions(a: string, b: string): number {
+  if (a === b) return 0;
+  const x = parseKubeVersion(a);
+  const y = parseKubeVersion(b);
+  if (x === undefined && y === undefined) return a < b ? 1 : -1;
+  if (x === undefined) return -1;
+  if (y === undefined) return 1;
+  if (x.type !== y.type) return x.type - y.type;
+  if (x.major !== y.major) return x.major - y.major;
+  return x.minor - y.minor;
+}
+
+export function versionsOf(group: string, served: Served): string[] {
+  return [...new Set(served.filter((r) => r.group === group).map((r) => r.version))].sort((a, b) => compareKubeAwareVersions(b, a));
+}
+
+function resourcesOf(group: string, version: string, served: Served): ResourceInfo[] {
+  return served.filter((r) => r.group === group && r.version === version);
+}
+
+export function apiVersions(serverAddress: string, served: Served): unknown {
   return {
     kind: 'APIVersions',
-    versions: versionsOf(''),
+    versions: versionsOf('', served),
     serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
   };
 }
 
-function apiGroup(group: string): unknown {
-  const versions = versionsOf(group).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+function apiGroup(group: string, served: Served): unknown {
+  const versions = versionsOf(group, served).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
   return { name: group, versions, preferredVersion: versions[0] };
 }
 
-export function apiGroupList(): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: GROUPS.filter((g) => g !== '').map(apiGroup) };
+export function apiGroupList(served: Served): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: servedGroups(served).filter((g) => g !== '').map((g) => apiGroup(g, served)) };
 }
 
-export function apiGroupDocument(group: string): unknown {
-  return { kind: 'APIGroup', apiVersion: 'v1', ...(apiGroup(group) as object) };
+export function apiGroupDocument(group: string, served: Served): unknown {
+  return { kind: 'APIGroup', apiVersion: 'v1', ...(apiGroup(group, served) as object) };
 }
 
-export function apiResourceList(group: string, version: string): unknown {
+export function apiResourceList(group: string, version: string, served: Served): unknown {
   const resources: unknown[] = [];
-  for (const r of resourcesOf(group, version)) {
+  for (const r of resourcesOf(group, version, served)) {
     const entry: Record<string, unknown> = {
       name: r.resource,
       singularName: r.singular,
@@ -86,24 +115,24 @@ function discoveryResource(r: ResourceInfo): unknown {
   return entry;
 }
 
-function discoveryGroup(group: string): unknown {
+function discoveryGroup(group: string, served: Served): unknown {
   return {
     metadata: group === '' ? { creationTimestamp: null } : { name: group, creationTimestamp: null },
-    versions: versionsOf(group).map((v) => ({
+    versions: versionsOf(group, served).map((v) => ({
       version: v,
-      resources: resourcesOf(group, v).map(discoveryResource),
+      resources: resourcesOf(group, v, served).map(discoveryResource),
       freshness: 'Current',
     })),
   };
 }
 
 /** The aggregated discovery document of /api (core = true) or /apis. */
-export function aggregatedDiscovery(core: boolean, apiVersion: 'v2' | 'v2beta1'): unknown {
-  const groups = core ? [''] : GROUPS.filter((g) => g !== '');
+export function aggregatedDiscovery(core: boolean, apiVersion: 'v2' | 'v2beta1', served: Served): unknown {
+  const groups = core ? [''] : servedGroups(served).filter((g) => g !== '');
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion: `apidiscovery.k8s.io/${apiVersion}`,
     metadata: {},
-    items: groups.map(discoveryGroup),
+    items: groups.map((g) => discoveryGroup(g, served)),
   };
 }

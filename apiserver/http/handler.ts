@@ -8,22 +8,22 @@ import type { Logger } from '../../lib/log.ts';
 import { ApiError } from '../api/errors.ts';
 import { applyPatch, type PatchType } from '../machinery.ts';
 import { createOpenApiDocuments, type CachedDocument, type OpenApiDocuments } from '../../kube/schemas/openapi-documents.ts';
-import { RESOURCES } from '../resources.ts';
+import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, openApiV2Format, openApiV2Protobuf, type OpenApiV2Protobuf } from '../../kube/schemas/openapi-v2-proto.ts';
 import type { ParentStore, RequestUser, ReviewContext, ScaleSpec, TokenAuthority } from '../kinds/kind.ts';
 import { scaleOf, withScale } from '../registry/scale.ts';
 import { bindPod } from '../registry/pod-binding.ts';
 import type { Registry } from '../registry/registry.ts';
-import type { ResourceStore, WriteOptions } from '../registry/resource-store.ts';
+import { appliedDuplicateWarnings, type ApplyOutcome, type ResourceStore, type WriteOptions } from '../registry/resource-store.ts';
 import type { DeleteOptionsBody } from '../registry/strategies.ts';
 import { groupVersion } from '../resources.ts';
 import type { KubeObject } from '../storage/types.ts';
-import { decodeBody, decodeBodyWithFacts, decodeObjectBody, decodeObjectBodyWithFacts, readBody } from './body.ts';
+import { decodeApplyBody, decodeBody, decodeBodyWithFacts, decodeObjectBody, decodeObjectBodyWithFacts, readBody } from './body.ts';
 import { aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, VERSION_INFO, versionsOf } from './discovery.ts';
 import { aggregatedDiscoveryVersion, contentType, outputFor } from './negotiate.ts';
 import { renderList, renderObject } from './render.ts';
 import { parseResourcePath, type ResourceRequest } from './request-info.ts';
 import { healthAnswer, type HealthChecks } from './health.ts';
-import { dryRunQuery, fieldValidationQuery, listQuery, MAX_TIMER_SECONDS, Query, type OptionsKind } from './query.ts';
+import { dryRunQuery, listQuery, managerOrUserAgent, MAX_TIMER_SECONDS, Query, writeQuery, type OptionsKind } from './query.ts';
 import { anonymousForbidden, isPublicInfoPath, methodNotAllowed, parseRequestTarget, SERVED_METHODS } from './request-target.ts';
 import { pathNotFound, sendError, sendJson, sendText, toApiError } from './respond.ts';
 import { setWarningHeaders } from './warning-headers.ts';
@@ -66,11 +66,28 @@ export interface HandlerOptions {
   tokens?: TokenAuthority;
 }
 
-const PATCH_TYPES: Record<string, PatchType> = {
+/** A PATCH's type: one of the patch formats, or server-side apply. */
+type PatchKind = PatchType | 'apply';
+
+/**
+ * The patch media types in the order kube-apiserver lists them in its 415 (the CBOR form of apply,
+ * application/apply-patch+cbor, is behind a feature gate that is off in 1.32, so it is refused).
+ */
+const PATCH_TYPES: Readonly<Record<string, PatchKind>> = {
+  'application/json-patch+json': 'json',
   'application/merge-patch+json': 'merge',
   'application/strategic-merge-patch+json': 'strategic',
-  'application/json-patch+json': 'json',
+  'application/apply-patch+yaml': 'apply',
 };
+
+/** The PATCH's type from its Content-Type; 415 when the kind does not take it. */
+function patchKindOf(header: string | undefined, strategic: boolean): PatchKind {
+  const accepted = Object.keys(PATCH_TYPES).filter((t) => strategic || PATCH_TYPES[t] !== 'strategic');
+  const ct = contentType(header);
+  const kind = accepted.includes(ct) ? PATCH_TYPES[ct] : undefined;
+  if (kind === undefined) throw ApiError.unsupportedMediaType(accepted);
+  return kind;
+}
 
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
@@ -81,8 +98,20 @@ function bearer(req: IncomingMessage): string | undefined {
 
 export class ApiHandler {
   private readonly watches = new Set<WatchStream>();
-  /** /openapi/v2 and /openapi/v3 of the served kinds, built on first request and cached. */
-  private readonly openapi: OpenApiDocuments = createOpenApiDocuments(RESOURCES, { serverVersion: VERSION_INFO.gitVersion });
+  /**
+   * /openapi/v2 and /openapi/v3 of the served kinds, each document built on first request and
+   * cached; built again when the served set changes (CRDs), keeping the unchanged group-versions'.
+   */
+  private openapiDocs: { generation: number; docs: OpenApiDocuments } | undefined;
+
+  private get openapi(): OpenApiDocuments {
+    const generation = this.o.registry.servedGeneration;
+    if (this.openapiDocs?.generation !== generation) {
+      const docs = createOpenApiDocuments(this.o.registry.resources(), { serverVersion: VERSION_INFO.gitVersion }, this.openapiDocs?.docs);
+      this.openapiDocs = { generation, docs };
+    }
+    return this.openapiDocs.docs;
+  }
 
   constructor(private readonly o: HandlerOptions) {}
 
@@ -185,21 +214,23 @@ export class ApiHandler {
         return;
       case '/api': {
         const v = aggregatedDiscoveryVersion(accept);
-        if (v !== undefined) sendJson(res, 200, aggregatedDiscovery(true, v), `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
-        else sendJson(res, 200, apiVersions(this.o.serverAddress()));
+        if (v !== undefined) sendJson(res, 200, aggregatedDiscovery(true, v, this.o.registry.resources()), `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+        else sendJson(res, 200, apiVersions(this.o.serverAddress(), this.o.registry.resources()));
         return;
       }
       case '/apis': {
         const v = aggregatedDiscoveryVersion(accept);
-        if (v !== undefined) sendJson(res, 200, aggregatedDiscovery(false, v), `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
-        else sendJson(res, 200, apiGroupList());
+        if (v !== undefined) sendJson(res, 200, aggregatedDiscovery(false, v, this.o.registry.resources()), `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+        else sendJson(res, 200, apiGroupList(this.o.registry.resources()));
         return;
       }
       case '/openapi/v2': {
-        // kubectl asks for the protobuf form only and does without it; JSON is served to those
-        // who accept it
-        if (!acceptsJson(accept)) throw pathNotFound();
-        sendDocument(req, res, this.openapi.v2(), false);
+        // kubectl asks for the protobuf form (gnostic's message) when validating a kind whose v3
+        // document has no fieldValidation parameter (the reviews); others read the JSON
+        const format = openApiV2Format(accept);
+        if (format === undefined) throw ApiError.notAcceptable(['application/json', OPENAPI_V2_PROTOBUF_CONTENT_TYPE]);
+        if (format === 'json') sendDocument(req, res, this.openapi.v2(), false);
+        else sendProtobufDocument(req, res, openApiV2Protobuf(this.openapi.v2()));
         return;
       }
       case '/openapi/v3':
@@ -216,16 +247,17 @@ export class ApiHandler {
     }
     const gv = /^\/(?:api\/(v[^/]+)|apis\/([^/]+)(?:\/([^/]+))?)$/.exec(path);
     if (gv !== null) {
+      const served = this.o.registry.resources();
       if (gv[1] !== undefined) {
-        if (!versionsOf('').includes(gv[1])) throw pathNotFound();
-        sendJson(res, 200, apiResourceList('', gv[1]));
+        if (!versionsOf('', served).includes(gv[1])) throw pathNotFound();
+        sendJson(res, 200, apiResourceList('', gv[1], served));
         return;
       }
       const group = gv[2] ?? '';
-      const versions = versionsOf(group);
+      const versions = versionsOf(group, served);
       if (versions.length === 0) throw pathNotFound();
-      if (gv[3] === undefined) sendJson(res, 200, apiGroupDocument(group));
-      else if (versions.includes(gv[3])) sendJson(res, 200, apiResourceList(group, gv[3]));
+      if (gv[3] === undefined) sendJson(res, 200, apiGroupDocument(group, served));
+      else if (versions.includes(gv[3])) sendJson(res, 200, apiResourceList(group, gv[3], served));
       else throw pathNotFound();
       return;
     }
@@ -240,9 +272,21 @@ export class ApiHandler {
     await this.serveResource(req, res, new Query(target.query), info, store, user);
   }
 
-  private writeOptions(q: Query, kind: OptionsKind): WriteOptions {
-    const dryRun = dryRunQuery(q.strings('dryRun'), kind);
-    return kind === 'DeleteOptions' ? { dryRun } : { dryRun, fieldValidation: fieldValidationQuery(q.string('fieldValidation'), kind) };
+  private writeOptions(q: Query, kind: 'DeleteOptions'): WriteOptions;
+  private writeOptions(q: Query, kind: Exclude<OptionsKind, 'DeleteOptions'>, req: IncomingMessage, apply?: boolean): WriteOptions;
+  /**
+   * The write's options from the query (one 422 for all their problems, as upstream validates
+   * them) and the manager it is recorded for: the fieldManager parameter, else the User-Agent's
+   * prefix (managerOrUserAgent).
+   */
+  private writeOptions(q: Query, kind: OptionsKind, req?: IncomingMessage, apply = false): WriteOptions {
+    if (kind === 'DeleteOptions') return { dryRun: dryRunQuery(q.strings('dryRun'), kind) };
+    const w = writeQuery(q, kind, apply);
+    // Node reads header bytes as Latin-1; Go reads the User-Agent as UTF-8
+    const ua = req?.headers['user-agent'];
+    const out: WriteOptions = { dryRun: w.dryRun, fieldValidation: w.fieldValidation, manager: managerOrUserAgent(w.fieldManager, ua === undefined ? undefined : Buffer.from(ua, 'latin1').toString('utf8')) };
+    if (w.force !== undefined) out.force = w.force;
+    return out;
   }
 
   /**
@@ -251,7 +295,7 @@ export class ApiHandler {
    */
   private async write<T>(req: IncomingMessage, res: ServerResponse, q: Query, kind: 'CreateOptions' | 'UpdateOptions', expected: { kind: string; apiVersion: string }, run: (body: KubeObject, write: WriteOptions) => Promise<T>): Promise<T> {
     const raw = await readBody(req);
-    const options = this.writeOptions(q, kind);
+    const options = this.writeOptions(q, kind, req);
     const { object, facts } = decodeObjectBodyWithFacts(raw, req.headers['content-type'], options.fieldValidation !== 'Ignore');
     const body = this.checkKind(object, expected.kind, expected.apiVersion);
     const warnings: string[] = [];
@@ -309,8 +353,8 @@ export class ApiHandler {
       }
       case 'create': {
         if (store.info.review !== undefined) {
-          const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), store.info.kind, groupVersion(store.info));
-          sendJson(res, 201, store.review(body, this.reviewContext(user, ns)));
+          const answer = await this.write(req, res, q, 'CreateOptions', { kind: store.info.kind, apiVersion: groupVersion(store.info) }, (body, write) => Promise.resolve(store.review(body, this.reviewContext(user, ns), write)));
+          sendJson(res, 201, answer);
           return;
         }
         const created = await this.write(req, res, q, 'CreateOptions', { kind: store.info.kind, apiVersion: groupVersion(store.info) }, (body, write) => store.create(ns, body, write));
@@ -324,7 +368,7 @@ export class ApiHandler {
       }
       case 'patch': {
         const patched = await this.patch(req, res, q, store, ns, info.name ?? '', undefined);
-        sendJson(res, 200, patched);
+        sendJson(res, patched.created ? 201 : 200, patched.object);
         return;
       }
       case 'delete': {
@@ -363,7 +407,7 @@ export class ApiHandler {
         name,
         body: decodeBody(raw, req.headers['content-type']),
         query: q.params,
-        dryRun: this.writeOptions(q, 'CreateOptions').dryRun === true,
+        dryRun: this.writeOptions(q, 'CreateOptions', req).dryRun === true,
         contentType: contentType(req.headers['content-type']),
         user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] },
         clock: this.o.clock,
@@ -391,7 +435,7 @@ export class ApiHandler {
         return;
       }
       if (method === 'PATCH' && sub === 'status') {
-        sendJson(res, 200, await this.patch(req, res, q, store, ns, name, 'status'));
+        sendJson(res, 200, (await this.patch(req, res, q, store, ns, name, 'status')).object);
         return;
       }
       throw ApiError.methodNotSupported({ group: store.info.group, resource: `${store.info.resource}/${sub}` }, method.toLowerCase());
@@ -408,7 +452,7 @@ export class ApiHandler {
       if (typeof bodyMeta.name === 'string' && bodyMeta.name !== '' && bodyMeta.name !== name) {
         throw ApiError.badRequest(`the name of the object (${bodyMeta.name}) does not match the name on the URL (${name})`);
       }
-      if (this.writeOptions(q, 'CreateOptions').dryRun !== true) {
+      if (this.writeOptions(q, 'CreateOptions', req).dryRun !== true) {
         await bindPod(store, this.o.clock, ns ?? '', name, typeof target.name === 'string' ? target.name : '', typeof bodyMeta.uid === 'string' ? bodyMeta.uid : undefined);
       }
       sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
@@ -439,34 +483,66 @@ export class ApiHandler {
     };
   }
 
-  /** GET, PUT and PATCH of /scale: the kind's replicas as an autoscaling/v1 Scale. */
+  /**
+   * GET, PUT and PATCH (apply included) of /scale: the kind's replicas as an autoscaling/v1 Scale.
+   * Writes are recorded as upstream's ScaleHandler does: the Scale shows the owners of the
+   * replicas field, the field manager runs on the Scale, and its owners of spec.replicas become
+   * the parent's (with subresource "scale").
+   */
   private async serveScale(req: IncomingMessage, res: ServerResponse, q: Query, store: ResourceStore, ns: string | undefined, name: string, spec: ScaleSpec): Promise<void> {
     const method = req.method ?? 'GET';
     if (method === 'GET') {
       sendJson(res, 200, scaleOf(await store.get(ns, name), spec));
       return;
     }
-    let change: (current: KubeObject) => unknown;
+    const fm = store.fields;
+    let write: WriteOptions;
+    let change: (oldScale: KubeObject, current: KubeObject) => KubeObject;
+    const warnings: string[] = [];
     if (method === 'PUT') {
       const body = this.checkKind(decodeObjectBody(await readBody(req), req.headers['content-type']), 'Scale', 'autoscaling/v1');
+      write = this.writeOptions(q, 'UpdateOptions', req);
+      const manager = write.manager ?? '';
       const rv = isRecordValue(body['metadata']) ? body['metadata']['resourceVersion'] : undefined;
-      change = (current) => {
+      change = (oldScale, current) => {
         if (typeof rv === 'string' && rv !== '' && rv !== current.metadata?.resourceVersion) throw ApiError.conflict(store.gr(), name);
-        return body;
+        return fm.updateScale(oldScale, structuredClone(body), manager);
       };
     } else if (method === 'PATCH') {
-      const type = PATCH_TYPES[contentType(req.headers['content-type'])];
-      if (type === undefined) throw ApiError.unsupportedMediaType(Object.keys(PATCH_TYPES));
-      const patch = decodeBody(await readBody(req), 'application/json');
-      change = (current) => applyPatch(type, scaleOf(current, spec), patch);
+      const type = patchKindOf(req.headers['content-type'], store.info.strategicMergePatch);
+      const raw = await readBody(req);
+      write = this.writeOptions(q, 'PatchOptions', req, type === 'apply');
+      const manager = write.manager ?? '';
+      if (type === 'apply') {
+        const { object: applied, facts } = decodeApplyBody(raw, write.fieldValidation !== 'Ignore');
+        const force = write.force === true;
+        const strictOptions: WriteOptions = { ...write, body: facts };
+        change = (oldScale) => {
+          const out = fm.applyScale(oldScale, applied, manager, force);
+          warnings.splice(0, warnings.length, ...appliedDuplicateWarnings(strictOptions));
+          return out;
+        };
+      } else {
+        const patch = decodeBody(raw, 'application/json');
+        change = (oldScale) => fm.updateScale(oldScale, applyPatch(type, structuredClone(oldScale), patch), manager);
+      }
     } else {
       throw ApiError.methodNotSupported({ group: store.info.group, resource: `${store.info.resource}/scale` }, method.toLowerCase());
     }
-    const updated = await store.guaranteedUpdate(ns, name, this.writeOptions(q, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions'), (current) => {
-      const next = withScale(current, change(current), spec, name);
-      return store.prepareUpdate(current, next, undefined);
-    });
-    sendJson(res, 200, scaleOf(updated, spec));
+    try {
+      const updated = await store.guaranteedUpdate(ns, name, write, (current) => {
+        const newScale = change(fm.scaleView(current, scaleOf(current, spec), spec), current);
+        const next = withScale(current, newScale, spec, name);
+        const entries = fm.parentEntries(current, newScale, spec);
+        const md = next['metadata'] as Record<string, unknown>;
+        if (entries === undefined) delete md['managedFields'];
+        else md['managedFields'] = entries;
+        return store.prepareUpdate(current, next, undefined);
+      });
+      sendJson(res, 200, scaleOf(updated, spec));
+    } finally {
+      setWarningHeaders(res, warnings);
+    }
   }
 
   private async serveWatch(req: IncomingMessage, res: ServerResponse, q: Query, info: ResourceRequest, store: ResourceStore): Promise<void> {
@@ -502,23 +578,24 @@ export class ApiHandler {
     await stream.start();
   }
 
-  private async patch(req: IncomingMessage, res: ServerResponse, q: Query, store: ResourceStore, ns: string | undefined, name: string, sub: 'status' | undefined): Promise<KubeObject> {
-    const ct = contentType(req.headers['content-type']);
-    const type = PATCH_TYPES[ct];
-    if (type === undefined) {
-      throw ApiError.unsupportedMediaType(Object.keys(PATCH_TYPES));
-    }
+  /** PATCH of the resource or its status: a patch, or a server-side apply (which may create: 201). */
+  private async patch(req: IncomingMessage, res: ServerResponse, q: Query, store: ResourceStore, ns: string | undefined, name: string, sub: 'status' | undefined): Promise<ApplyOutcome> {
+    const type = patchKindOf(req.headers['content-type'], store.info.strategicMergePatch);
     const raw = await readBody(req);
-    const write = this.writeOptions(q, 'PatchOptions');
-    const { value: patch, facts } = decodeBodyWithFacts(raw, 'application/json', write.fieldValidation !== 'Ignore');
-    if (patch === undefined) throw ApiError.badRequest('the body of the request was empty');
-    if (type !== 'json' && (typeof patch !== 'object' || patch === null || Array.isArray(patch))) {
-      throw ApiError.badRequest('the patch must be a JSON object');
-    }
-    if (type === 'json' && !Array.isArray(patch)) throw ApiError.badRequest('the JSON patch must be an array of operations');
+    const write = this.writeOptions(q, 'PatchOptions', req, type === 'apply');
     const warnings: string[] = [];
     try {
-      return await store.patch(ns, name, type, patch, sub, { ...write, body: facts, warnings });
+      if (type === 'apply') {
+        const { object: applied, facts } = decodeApplyBody(raw, write.fieldValidation !== 'Ignore');
+        return await store.apply(ns, name, applied, sub, { ...write, body: facts, warnings });
+      }
+      const { value: patch, facts } = decodeBodyWithFacts(raw, 'application/json', write.fieldValidation !== 'Ignore');
+      if (patch === undefined) throw ApiError.badRequest('the body of the request was empty');
+      if (type !== 'json' && (typeof patch !== 'object' || patch === null || Array.isArray(patch))) {
+        throw ApiError.badRequest('the patch must be a JSON object');
+      }
+      if (type === 'json' && !Array.isArray(patch)) throw ApiError.badRequest('the JSON patch must be an array of operations');
+      return { object: await store.patch(ns, name, type, patch, sub, { ...write, body: facts, warnings }), created: false };
     } finally {
       setWarningHeaders(res, warnings);
     }
@@ -666,12 +743,16 @@ function parentStore(store: ResourceStore): ParentStore {
   };
 }
 
-function acceptsJson(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
-  return accept.split(',').some((part) => {
-    const t = (part.split(';')[0] ?? '').trim().toLowerCase();
-    return t === 'application/json' || t === '*/*' || t === 'application/*';
-  });
+/** The protobuf /openapi/v2 with the JSON document's ETag (kube-openapi's: responses vary by Accept). */
+function sendProtobufDocument(req: IncomingMessage, res: ServerResponse, doc: OpenApiV2Protobuf): void {
+  const headers = { ETag: doc.etag, 'Cache-Control': 'no-cache, private', Vary: 'Accept' };
+  if (req.headers['if-none-match'] === doc.etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Type': doc.contentType, 'Content-Length': doc.body.length });
+  res.end(req.method === 'HEAD' ? undefined : doc.body);
 }
 
 /** An OpenAPI document with its ETag; 304 when the client has it already. */

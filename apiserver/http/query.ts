@@ -8,6 +8,7 @@
 // - only the first value of a repeated parameter counts, except for lists (command, dryRun).
 // Every verb reads its parameters through this module, so they are decoded one way.
 import { ApiError, goQuote } from '../api/errors.ts';
+import { FIELD_MANAGER_MAX_LENGTH, fieldManagerProblems, PRINTABLE } from '../registry/field-manager.ts';
 import type { FieldValidation } from '../registry/resource-store.ts';
 
 const INT64_MAX = (1n << 63n) - 1n;
@@ -168,6 +169,66 @@ export function fieldValidationQuery(value: string | undefined, kind: Exclude<Op
   if (value === undefined || value === '') return 'Warn';
   if (value === 'Ignore' || value === 'Warn' || value === 'Strict') return value;
   throw ApiError.invalid(kind, '', [notSupported('fieldValidation', value, ['', 'Ignore', 'Strict', 'Warn'])], 'meta.k8s.io');
+}
+
+/**
+ * prefixFromUserAgent: the User-Agent up to its first `/`, without unprintable characters, cut
+ * to the field manager's 128 bytes (`kubectl/v1.32.0 (linux/amd64) kubernetes/...` → `kubectl`).
+ */
+export function prefixFromUserAgent(userAgent: string | undefined): string {
+  const head = (userAgent ?? '').split('/')[0] ?? '';
+  let out = '';
+  let bytes = 0;
+  for (const ch of head) {
+    if (!PRINTABLE.test(ch)) continue;
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > FIELD_MANAGER_MAX_LENGTH) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
+}
+
+/** managerOrUserAgent: the fieldManager parameter, else the User-Agent's prefix. */
+export function managerOrUserAgent(fieldManager: string, userAgent: string | undefined): string {
+  return fieldManager !== '' ? fieldManager : prefixFromUserAgent(userAgent);
+}
+
+/** The options of a create, update or patch as the handler decodes and validates them. */
+export interface WriteQuery {
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+  /** The fieldManager parameter ('' when absent). */
+  fieldManager: string;
+  /** PatchOptions.force (apply only; undefined when absent). */
+  force?: boolean;
+}
+
+/**
+ * Create/Update/PatchOptions from the query, validated as ValidateCreateOptions,
+ * ValidateUpdateOptions and ValidatePatchOptions do: every problem in one 422 on the options kind
+ * (`PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply
+ * patch`). `apply` is the patch type's: force only with apply, and apply requires a fieldManager.
+ */
+export function writeQuery(q: Query, kind: Exclude<OptionsKind, 'DeleteOptions'>, apply = false): WriteQuery {
+  const problems: Problem[] = [];
+  const fieldManager = q.string('fieldManager') ?? '';
+  const force = q.optionalBool('force');
+  if (kind === 'PatchOptions') {
+    if (!apply && force !== undefined) problems.push(forbidden('force', 'may not be specified for non-apply patch'));
+    if (apply && fieldManager === '') problems.push({ type: 'FieldValueRequired', field: 'fieldManager', badValue: '', detail: 'is required for apply patch' });
+  }
+  problems.push(...fieldManagerProblems(fieldManager, 'fieldManager'));
+  const dryRunValues = q.strings('dryRun');
+  if (dryRunValues.some((d) => d !== 'All')) {
+    problems.push({ type: 'FieldValueNotSupported', field: 'dryRun', badValue: [...dryRunValues], detail: 'supported values: "All"' });
+  }
+  const fv = q.string('fieldValidation') ?? '';
+  if (fv !== '' && fv !== 'Ignore' && fv !== 'Warn' && fv !== 'Strict') problems.push(notSupported('fieldValidation', fv, ['', 'Ignore', 'Strict', 'Warn']));
+  if (problems.length > 0) throw ApiError.invalid(kind, '', problems, 'meta.k8s.io');
+  const out: WriteQuery = { dryRun: dryRunValues.length > 0, fieldValidation: fv === '' ? 'Warn' : fv as FieldValidation, fieldManager };
+  if (force !== undefined) out.force = force;
+  return out;
 }
 
 /** The upper bound, in seconds, that timers built from client-given durations are clamped to. */

@@ -1,5 +1,6 @@
 // Every kind this API server serves, in discovery order. Adding a kind = one declaration module
 // and one line here; discovery, routing, storage, tables and OpenAPI all follow from it.
+import { APIEXTENSIONS_KINDS } from './apiextensions.ts';
 import { APPS_KINDS } from './apps.ts';
 import { BATCH_KINDS, POLICY_KINDS } from './batch.ts';
 import { CORE_EXTRA_KINDS, DISCOVERY_KINDS, STORAGE_KINDS } from './core-extra.ts';
@@ -17,6 +18,7 @@ export const KINDS: readonly KindDefinition[] = [
   ...STORAGE_KINDS,
   ...RBAC_KINDS,
   ...REVIEW_KINDS,
+  ...APIEXTENSIONS_KINDS,
 ];
 
 /** API groups in kube-apiserver's discovery order (core first, as ""); only served ones are listed. */

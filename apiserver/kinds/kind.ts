@@ -4,6 +4,8 @@
 // update reset (status, generation), hand-written validation, scale and deletion behaviour. The
 // structure (fields, types) comes from the OpenAPI schemas, not from here.
 import type { Clock } from '../../lib/clock.ts';
+import type { Decoder } from '../../kube/schemas/decode.ts';
+import type { Schema } from '../../kube/schemas/schemas.ts';
 import type { FieldError } from '../api/errors.ts';
 import type { TableSpec } from '../api/tables.ts';
 import type { KubeObject } from '../storage/types.ts';
@@ -40,6 +42,21 @@ export interface KindStrategy {
   /** Converts from the served version to the stored form and back (events.k8s.io). */
   toStorage?(obj: KubeObject): KubeObject;
   fromStorage?(obj: KubeObject): KubeObject;
+  /**
+   * A delete is about to mark the object for deletion (no deletionTimestamp yet): the kind may
+   * change it first, e.g. add the finalizer that holds it (CustomResourceDefinitions: their
+   * cleanup finalizer and Terminating condition). Mutates obj; now is RFC 3339.
+   */
+  prepareForDelete?(obj: KubeObject, now: string): void;
+}
+
+/** A kind's own OpenAPI definitions, for kinds the generated schemas do not know (custom resources). */
+export interface KindOpenApi {
+  /** Definition names of the kind and of its list (`com.example.v1.Widget`). */
+  definition: string;
+  listDefinition: string;
+  /** Those definitions (and any others they name), by name; `$ref`s to other names are to the generated schemas. */
+  schemas: Readonly<Record<string, Schema>>;
 }
 
 /** Who is asking (from authentication). */
@@ -160,6 +177,12 @@ export interface KindDeclaration {
   review?: (obj: Obj, ctx: ReviewContext) => Obj;
   /** Subresources the kind serves itself (serviceaccounts/token, pods/eviction…), by name. */
   subresourceHandlers?: Readonly<Record<string, SubresourceHandler>>;
+  /** The body decoder of a kind the generated schemas do not describe (custom resources: their CRD's schema). */
+  decoder?: Decoder;
+  /** Whether PATCH takes strategic merge patches (default true; custom resources refuse them with a 415). */
+  strategicMergePatch?: boolean;
+  /** The kind's OpenAPI definitions when the generated schemas have none (custom resources). */
+  openapi?: KindOpenApi;
 }
 
 /** A declaration with every default filled in: what the server works with. */
@@ -173,6 +196,11 @@ export interface KindDefinition extends Required<Pick<KindDeclaration, 'group' |
   table: TableSpec | undefined;
   scale: ScaleSpec | undefined;
   strategy: KindStrategy;
+  /**
+   * Scheme defaulting alone (what decoding a body does), before the field manager records the
+   * write; prepareForCreate/prepareForUpdate default again (idempotent). Mutates.
+   */
+  defaults(obj: Obj): void;
   /** Defaults, then the generic and the kind's PrepareForCreate. */
   prepareForCreate(obj: Obj): void;
   /** Defaults, then the generic and the kind's PrepareForUpdate. */
@@ -181,6 +209,9 @@ export interface KindDefinition extends Required<Pick<KindDeclaration, 'group' |
   validateUpdate(obj: Obj, old: Obj): FieldError[];
   review: ((obj: Obj, ctx: ReviewContext) => Obj) | undefined;
   subresourceHandlers: Readonly<Record<string, SubresourceHandler>>;
+  decoder: Decoder | undefined;
+  strategicMergePatch: boolean;
+  openapi: KindOpenApi | undefined;
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -231,6 +262,9 @@ export function defineKind(d: KindDeclaration): KindDefinition {
     table: d.table,
     scale: d.scale,
     strategy: { allowUnconditionalUpdate: true, ...d.strategy },
+    defaults(obj) {
+      d.defaults?.(obj);
+    },
     prepareForCreate(obj) {
       d.defaults?.(obj);
       if (withStatus) delete obj['status'];
@@ -258,5 +292,8 @@ export function defineKind(d: KindDeclaration): KindDefinition {
     validateUpdate: (obj, old) => d.validateUpdate?.(obj, old) ?? [],
     review: d.review,
     subresourceHandlers: d.subresourceHandlers ?? {},
+    decoder: d.decoder,
+    strategicMergePatch: d.strategicMergePatch ?? true,
+    openapi: d.openapi,
   };
 }

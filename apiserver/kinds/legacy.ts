@@ -1,22 +1,24 @@
 // The kinds the server served before kinds were declared one by one: their defaults, registry
 // preparation and validation live in the pure modules (api/defaults.ts, api/validation.ts,
 // api/tables.ts) and are wired here as they were, so their behaviour is unchanged.
-import { prepareForCreate, prepareForUpdate } from '../api/defaults.ts';
-import { validateCreate, validateUpdate } from '../api/validation.ts';
+import { applyDefaults, prepareForCreate, prepareForUpdate } from '../api/defaults.ts';
+import { validateCreate, validateEventsV1Create, validateEventsV1Update, validateUpdate } from '../api/validation.ts';
 import { ephemeralContainers } from '../registry/ephemeral-containers.ts';
 import { evictPod } from '../registry/pod-eviction.ts';
-import { eventsV1Strategy, podStrategy } from '../registry/strategies.ts';
+import { eventFromEventsV1, eventsV1Strategy, podStrategy } from '../registry/strategies.ts';
 import { createServiceAccountToken } from '../registry/token-request.ts';
 import { defineKind, statusSubresource, type KindDeclaration, type KindDefinition } from './kind.ts';
 
 function legacy(d: KindDeclaration): KindDefinition {
-  return defineKind({
-    ...d,
+  const kind = defineKind({
     prepareForCreate: (obj) => { prepareForCreate(obj); },
     prepareForUpdate: (obj, old, sub) => { prepareForUpdate(obj, old, sub); },
     validate: (obj) => validateCreate(obj),
     validateUpdate: (obj, old) => validateUpdate(obj, old),
+    ...d,
   });
+  // scheme defaults on their own, for the field manager (the preparations above default again)
+  return { ...kind, defaults: (obj) => { applyDefaults(obj); } };
 }
 
 export const LEGACY_KINDS: readonly KindDefinition[] = [
@@ -53,6 +55,11 @@ export const LEGACY_KINDS: readonly KindDefinition[] = [
     subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
     subresourceHandlers: { token: createServiceAccountToken },
   }),
-  legacy({ group: 'events.k8s.io', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'], strategy: eventsV1Strategy }),
+  legacy({
+    group: 'events.k8s.io', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'], strategy: eventsV1Strategy,
+    // validated as upstream validates the internal (core) Event, with the new API's strict checks
+    validate: (obj) => validateEventsV1Create(eventFromEventsV1(obj)),
+    validateUpdate: (obj, old) => validateEventsV1Update(eventFromEventsV1(obj), eventFromEventsV1(old)),
+  }),
   legacy({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', namespaced: true }),
 ];

@@ -1,5 +1,6 @@
 // Small helpers on the JSON shape of Kubernetes objects shared by the registry and controllers.
 import { randomBytes } from 'node:crypto';
+import { cloneJson } from '../../lib/clone.ts';
 import type { KubeObject } from '../storage/types.ts';
 
 export type Meta = NonNullable<KubeObject['metadata']> & {
@@ -57,8 +58,9 @@ export function generateNameSuffix(): string {
   return s;
 }
 
+/** A deep copy of a JSON value (lib/clone.ts: faster than structuredClone on Kubernetes objects). */
 export function deepClone<T>(v: T): T {
-  return structuredClone(v);
+  return cloneJson(v);
 }
 
 /** JSON equality of two objects ignoring metadata.resourceVersion. */

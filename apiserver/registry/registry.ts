@@ -1,31 +1,70 @@
 // All served resources over one Storage: looks up the ResourceStore for a group/version/resource
-// and creates the namespaces every cluster starts with.
+// and creates the namespaces every cluster starts with. The served set is the built-in kinds plus
+// the kinds of the established CustomResourceDefinitions, which change while the server runs
+// (custom-resources.ts installs them): routing, discovery and OpenAPI read it from here.
 import type { Clock } from '../../lib/clock.ts';
 import { ApiError } from '../api/errors.ts';
-import { findResource, RESOURCES, type ResourceInfo } from '../resources.ts';
+import type { KindDefinition } from '../kinds/kind.ts';
+import { RESOURCES, type ResourceInfo } from '../resources.ts';
 import type { KubeObject, Storage } from '../storage/types.ts';
+import { CustomResourceServing } from './custom-resources.ts';
 import { isRecord } from './object-meta.ts';
 import { bootstrapRbac } from './rbac-bootstrap.ts';
-import { ResourceStore, type NamespacePhase } from './resource-store.ts';
+import { ResourceStore, type NamespacePhase, type StoreContext } from './resource-store.ts';
 
 export const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
+const keyOf = (r: Pick<ResourceInfo, 'group' | 'version' | 'resource'>): string => `${r.group}/${r.version}/${r.resource}`;
+
 export class Registry {
   private readonly stores = new Map<string, ResourceStore>();
+  /** The stores of the kinds served from CustomResourceDefinitions, replaced as a whole. */
+  private custom = new Map<string, ResourceStore>();
+  private served: readonly ResourceInfo[] = RESOURCES;
+  private generation = 0;
+  private readonly ctx: StoreContext;
+  private readonly customResources: CustomResourceServing;
 
   constructor(readonly storage: Storage, readonly clock: Clock) {
-    const ctx = { storage, clock, namespacePhase: (name: string) => this.namespacePhase(name) };
-    for (const r of RESOURCES) this.stores.set(`${r.group}/${r.version}/${r.resource}`, new ResourceStore(r, ctx));
+    this.ctx = { storage, clock, namespacePhase: (name: string) => this.namespacePhase(name) };
+    for (const r of RESOURCES) this.stores.set(keyOf(r), new ResourceStore(r, this.ctx));
+    this.customResources = new CustomResourceServing(this);
   }
 
   /** Every served resource's store. */
   all(): ResourceStore[] {
-    return [...this.stores.values()];
+    return [...this.stores.values(), ...this.custom.values()];
   }
 
   /** The store of a served resource, or undefined. */
   find(group: string, version: string, resource: string): ResourceStore | undefined {
-    return this.stores.get(`${group}/${version}/${resource}`);
+    const key = `${group}/${version}/${resource}`;
+    return this.stores.get(key) ?? this.custom.get(key);
+  }
+
+  /**
+   * Serves exactly these kinds of custom resources (in discovery order) besides the built-in
+   * ones, which win over a custom kind at the same group/version/resource. A kind whose
+   * definition object is unchanged keeps its store.
+   */
+  setCustomKinds(kinds: readonly KindDefinition[]): void {
+    const next = new Map<string, ResourceStore>();
+    for (const k of kinds) {
+      const key = keyOf(k);
+      if (this.stores.has(key) || next.has(key)) continue;
+      const old = this.custom.get(key);
+      next.set(key, old?.info === k ? old : new ResourceStore(k, this.ctx));
+    }
+    const changed = next.size !== this.custom.size || [...next].some(([key, store]) => this.custom.get(key) !== store);
+    this.custom = next;
+    if (!changed) return;
+    this.served = [...RESOURCES, ...[...next.values()].map((s) => s.info)];
+    this.generation++;
+  }
+
+  /** Counts the changes of the served set: what discovery and OpenAPI caches are keyed by. */
+  get servedGeneration(): number {
+    return this.generation;
   }
 
   /** The store of a served resource; throws when it is not served (a programming error). */
@@ -42,8 +81,9 @@ export class Registry {
   get leases(): ResourceStore { return this.store('coordination.k8s.io', 'v1', 'leases'); }
   get serviceAccounts(): ResourceStore { return this.store('', 'v1', 'serviceaccounts'); }
 
-  resources(): ResourceInfo[] {
-    return RESOURCES.filter((r) => findResource(r.group, r.version, r.resource) !== undefined);
+  /** The served resources now: the built-in kinds, then the custom ones. */
+  resources(): readonly ResourceInfo[] {
+    return this.served;
   }
 
   async namespacePhase(name: string): Promise<NamespacePhase> {
@@ -57,8 +97,12 @@ export class Registry {
     }
   }
 
-  /** Creates the namespaces and the RBAC policy a cluster starts with (idempotent). */
+  /**
+   * Creates the namespaces and the RBAC policy a cluster starts with (idempotent), and starts
+   * serving the custom resources of the stored CustomResourceDefinitions.
+   */
   async bootstrap(): Promise<void> {
+    await this.customResources.start();
     for (const name of INITIAL_NAMESPACES) {
       const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
       try {

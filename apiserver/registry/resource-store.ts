@@ -11,6 +11,7 @@ import { goValue } from '../api/patch.ts';
 import { applyPatch, parseFieldSelector, parseLabelSelector, type PatchType } from '../machinery.ts';
 import { groupVersion, qualifiedResource, storageKey, storagePrefix, type ResourceInfo } from '../resources.ts';
 import { isStorageError, type KubeObject, type Storage, type StorageEvent, type StoredItem } from '../storage/types.ts';
+import { FieldManager, IN_PROCESS_MANAGER, managedFieldsErrors } from './field-manager.ts';
 import { deepClone, generateNameSuffix, isRecord, meta, rfc3339, sameContent } from './object-meta.ts';
 import type { ReviewContext } from '../kinds/kind.ts';
 import type { DeleteOptionsBody, Strategy } from './strategies.ts';
@@ -39,6 +40,20 @@ export interface WriteOptions {
   body?: BodyFacts;
   /** Receives the warnings of the write (Warn), for the handler's Warning headers. */
   warnings?: string[];
+  /**
+   * The field manager the write is recorded for (the fieldManager parameter or the User-Agent's
+   * prefix; '' is recorded as "unknown"); in-process writers that name none write as kube-apiserver.
+   */
+  manager?: string;
+  /** Apply only: take conflicting fields from their managers (`?force=true`). */
+  force?: boolean;
+}
+
+/** What a server-side apply did. */
+export interface ApplyOutcome {
+  object: KubeObject;
+  /** The object did not exist: the apply created it (201). */
+  created: boolean;
 }
 
 export interface ListOptions {
@@ -99,10 +114,13 @@ export class ResourceStore {
   readonly qualified: string;
   /** The kind's schema-driven decoder: null until first used, undefined when no schema describes the kind. */
   private compiled: Decoder | undefined | null = null;
+  /** metadata.managedFields of every write (kube's fieldmanager for this kind's endpoints). */
+  readonly fields: FieldManager;
 
   constructor(readonly info: ResourceInfo, private readonly ctx: StoreContext) {
     this.strategy = info.strategy;
     this.qualified = qualifiedResource(info);
+    this.fields = new FieldManager(info, ctx.clock);
   }
 
   // ---- reads -----------------------------------------------------------------------------------
@@ -110,7 +128,7 @@ export class ResourceStore {
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
     const item = await this.ctx.storage.get(this.key(namespace, name));
     if (item === undefined) throw ApiError.notFound(this.gr(), name);
-    return this.out(item.object);
+    return this.owned(item.object);
   }
 
   async list(namespace: string | undefined, options: ListOptions = {}): Promise<ListOutcome> {
@@ -175,10 +193,10 @@ export class ResourceStore {
   // ---- writes ----------------------------------------------------------------------------------
 
   /** A create-only kind's answer (a review): defaulted and validated like a create, never stored. */
-  review(body: KubeObject, ctx: ReviewContext): KubeObject {
+  review(body: KubeObject, ctx: ReviewContext, options: WriteOptions = {}): KubeObject {
     const review = this.info.review;
     if (review === undefined) throw ApiError.methodNotSupported(this.gr(), 'create');
-    const obj = this.decode(deepClone(body), {});
+    const obj = this.decode(deepClone(body), options);
     obj.apiVersion = groupVersion(this.info);
     obj.kind = this.info.kind;
     this.info.prepareForCreate(obj);
@@ -193,7 +211,17 @@ export class ResourceStore {
   // ---- writes (stored) ----------------------------------------------------------------------------------
 
   async create(namespace: string | undefined, body: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
-    let obj = this.in(this.decode(deepClone(body), options));
+    const obj = this.in(this.decode(deepClone(body), options));
+    return this.insert(namespace, obj, options, (o) => this.fields.update(undefined, o, managerOf(options), ''));
+  }
+
+  /**
+   * The create of a decoded object: generated name, uid and timestamps, the kind's defaults,
+   * `track` (the field manager's Update; absent when an apply already recorded the write), the
+   * kind's PrepareForCreate, validation, and the write.
+   */
+  private async insert(namespace: string | undefined, decoded: KubeObject, options: WriteOptions, track?: (obj: KubeObject) => KubeObject): Promise<KubeObject> {
+    let obj = decoded;
     const m = meta(obj);
     this.checkNamespace(namespace, m.namespace);
     if (this.info.namespaced) m.namespace = namespace;
@@ -210,22 +238,27 @@ export class ResourceStore {
     delete m.resourceVersion;
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
-    delete m.managedFields;
+    const name = m.name;
     obj.apiVersion = groupVersion(this.info);
     obj.kind = this.info.kind;
+    if (track !== undefined) {
+      // upstream's decoder defaults the body before the field manager sees it
+      this.info.defaults(obj);
+      obj = track(obj);
+    }
     this.info.prepareForCreate(obj);
-    const errs = this.info.validate(obj);
-    if (errs.length > 0) throw this.invalid(m.name, errs);
+    const errs = withManagedFieldsErrors(this.info.validate(obj), obj);
+    if (errs.length > 0) throw this.invalid(name, errs);
     if (options.dryRun === true) {
-      if (await this.ctx.storage.get(this.key(namespace, m.name)) !== undefined) throw ApiError.alreadyExists(this.gr(), m.name);
+      if (await this.ctx.storage.get(this.key(namespace, name)) !== undefined) throw ApiError.alreadyExists(this.gr(), name);
       return this.out(obj);
     }
     obj = this.toStored(obj);
     try {
-      const item = await this.ctx.storage.create(this.key(namespace, m.name), obj);
-      return this.out(item.object);
+      const item = await this.ctx.storage.create(this.key(namespace, name), obj);
+      return this.owned(item.object);
     } catch (err) {
-      if (isStorageError(err, 'KeyExists')) throw ApiError.alreadyExists(this.gr(), m.name);
+      if (isStorageError(err, 'KeyExists')) throw ApiError.alreadyExists(this.gr(), name);
       throw err;
     }
   }
@@ -248,11 +281,20 @@ export class ResourceStore {
     if ((wantRV === undefined || wantRV === '') && !this.strategy.allowUnconditionalUpdate) {
       throw this.invalid(name, [fieldErrors.invalid('metadata.resourceVersion', wantRV ?? '', 'must be specified for an update')]);
     }
+    const manager = managerOf(options);
     return this.guaranteedUpdate(namespace, name, options, (current) => {
+      // a PUT's own uid is a precondition (rest.DefaultUpdatedObjectInfo): it must name this object
+      const currentUid = typeof current.metadata?.uid === 'string' ? current.metadata.uid : '';
+      if (m.uid !== undefined && m.uid !== '' && m.uid !== currentUid) {
+        throw this.preconditionFailed(this.key(namespace, name), name, `UID in precondition: ${m.uid}, UID in object meta: ${currentUid}`);
+      }
       if (wantRV !== undefined && wantRV !== '' && wantRV !== current.metadata?.resourceVersion) {
         throw ApiError.conflict(this.gr(), name);
       }
-      return this.merge(current, deepClone(incoming), subresource);
+      const endpoint = subresource === 'status' ? 'status' : '';
+      // namespaces/finalize only moves spec.finalizers: nobody's ownership changes
+      const track = subresource === 'finalize' ? undefined : (next: KubeObject): KubeObject => this.fields.update(current, next, manager, endpoint);
+      return this.merge(current, deepClone(incoming), subresource, track);
     });
   }
 
@@ -265,16 +307,15 @@ export class ResourceStore {
     options: WriteOptions = {},
   ): Promise<KubeObject> {
     const pm = isRecord(patch) && isRecord(patch['metadata']) ? patch['metadata'] : {};
-    const wantRV = typeof pm['resourceVersion'] === 'string' ? pm['resourceVersion'] : undefined;
     const wantUID = typeof pm['uid'] === 'string' ? pm['uid'] : undefined;
     const patchErrors = this.patchStrictErrors(type, patch, options);
+    const manager = managerOf(options);
     let warnings: string[] = [];
     const out = await this.guaranteedUpdate(namespace, name, options, (current) => {
       const cm = meta(current);
       if (wantUID !== undefined && wantUID !== '' && wantUID !== cm.uid) {
         throw ApiError.conflict(this.gr(), name, `Precondition failed: UID in precondition: ${wantUID}, UID in object meta: ${cm.uid ?? ''}`);
       }
-      if (wantRV !== undefined && wantRV !== '' && wantRV !== cm.resourceVersion) throw ApiError.conflict(this.gr(), name);
       let patched: KubeObject;
       try {
         patched = applyPatch(type, deepClone(current), patch);
@@ -282,11 +323,89 @@ export class ResourceStore {
         if (err instanceof ApiError) throw err;
         throw ApiError.badRequest(err instanceof Error ? err.message : String(err));
       }
+      // the patched object's resourceVersion is a precondition, whichever patch put it there
+      // (a merge patch's metadata.resourceVersion, the JSON patch `kubectl apply --server-side`
+      // sends when it moves client-side-apply ownership)
+      const wantRV = patched.metadata?.resourceVersion;
+      if (typeof wantRV === 'string' && wantRV !== '' && wantRV !== cm.resourceVersion) throw ApiError.conflict(this.gr(), name);
       warnings = this.decodePatched(type, patch, patched, patchErrors, options);
-      return this.merge(current, this.in(patched), subresource);
+      const endpoint = subresource === 'status' ? 'status' : '';
+      return this.merge(current, this.in(patched), subresource, (next) => this.fields.update(current, next, manager, endpoint));
     });
     options.warnings?.push(...warnings);
     return out;
+  }
+
+  /**
+   * Server-side apply (PATCH with application/apply-patch+yaml) of the resource or its status:
+   * the configuration is merged by the schema into the live object (or a new one: an apply
+   * creates what does not exist, except through /status), conflicts with other managers are a
+   * 409 unless forced, and the result is defaulted, prepared and validated like any update.
+   * fieldValidation decides about the configuration's duplicate keys (its unknown fields are
+   * always refused, as structured-merge-diff refuses them).
+   */
+  async apply(namespace: string | undefined, name: string, applied: KubeObject, subresource: 'status' | undefined, options: WriteOptions = {}): Promise<ApplyOutcome> {
+    const manager = managerOf(options);
+    const force = options.force === true;
+    const endpoint = subresource ?? '';
+    let created = false;
+    const warnings: string[] = [];
+    const merged = (live: KubeObject | undefined): KubeObject => {
+      const obj = this.fields.apply(live, deepClone(applied), manager, endpoint, force);
+      warnings.splice(0, warnings.length, ...appliedDuplicateWarnings(options));
+      return this.decodeApplied(obj, applied);
+    };
+    const object = await this.guaranteedUpdate(namespace, name, options, (current) => {
+      const next = merged(current);
+      this.checkApplied(next, namespace, name);
+      const rv = next.metadata?.resourceVersion;
+      if (typeof rv === 'string' && rv !== '' && rv !== current.metadata?.resourceVersion) throw ApiError.conflict(this.gr(), name);
+      return this.merge(current, next, subresource);
+    }, subresource !== undefined ? undefined : async () => {
+      const next = merged(undefined);
+      const uid = next.metadata?.['uid'];
+      if (typeof uid === 'string' && uid !== '') {
+        throw ApiError.conflict(this.gr(), name, `uid mismatch: the provided object specified uid ${uid}, and no existing object was found`);
+      }
+      this.checkApplied(next, namespace, name);
+      const out = await this.insert(namespace, next, options);
+      created = true;
+      return out;
+    });
+    options.warnings?.push(...warnings);
+    return { object, created };
+  }
+
+  /**
+   * The merged object as the typed object it becomes upstream: nulls are zero values, and what
+   * the decoder refuses is upstream's conversion error (a 400 here, a 500 in 1.32: see
+   * FieldManager.apply).
+   */
+  private decodeApplied(obj: KubeObject, applied: KubeObject): KubeObject {
+    const decoder = this.decoder();
+    if (decoder === undefined) return obj;
+    const result = decoder.decode(obj, {});
+    if (result.error !== undefined) {
+      const m = isRecord(applied.metadata) ? applied.metadata : {};
+      const s = (v: unknown): string => (typeof v === 'string' ? v : '');
+      throw ApiError.badRequest(`failed to convert new object (${s(m['namespace'])}/${s(m['name'])}; ${this.info.group}/${this.info.version}, Kind=${this.info.kind}) to proper version: ${result.error.message}`);
+    }
+    return obj;
+  }
+
+  /** The applied object's namespace and name against the request's (patcher.applyPatch's checks). */
+  private checkApplied(obj: KubeObject, namespace: string | undefined, name: string): void {
+    const m = meta(obj);
+    const expected = this.info.namespaced ? namespace ?? '' : '';
+    const ns = m.namespace ?? '';
+    if (ns === '' || expected === '') {
+      if (expected === '') delete m.namespace;
+      else m.namespace = expected;
+    } else if (ns !== expected) {
+      throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const objName = m.name ?? '';
+    if (objName !== name) throw ApiError.badRequest(`the name of the object (${objName}) does not match the name on the URL (${name})`);
   }
 
   /**
@@ -339,11 +458,21 @@ export class ResourceStore {
     name: string,
     options: WriteOptions,
     fn: (current: KubeObject) => KubeObject,
+    onMissing?: () => Promise<KubeObject>,
   ): Promise<KubeObject> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
       const item = await this.ctx.storage.get(key);
-      if (item === undefined) throw ApiError.notFound(this.gr(), name);
+      if (item === undefined) {
+        if (onMissing === undefined) throw ApiError.notFound(this.gr(), name);
+        try {
+          return await onMissing();
+        } catch (err) {
+          // created by someone else in between: update it instead
+          if (err instanceof ApiError && err.status.reason === 'AlreadyExists' && options.dryRun !== true && attempt < MAX_RETRIES) continue;
+          throw err;
+        }
+      }
       const current = this.out(item.object);
       const next = fn(deepClone(current));
       if (sameContent(this.toStored(deepClone(next)), item.object)) return current;
@@ -361,7 +490,7 @@ export class ResourceStore {
       }
       try {
         const written = await this.ctx.storage.update(key, this.toStored(next), item.revision);
-        return this.out(written.object);
+        return this.owned(written.object);
       } catch (err) {
         if (isStorageError(err, 'Conflict') && attempt < MAX_RETRIES) continue;
         throw this.mapStorageError(err, name);
@@ -381,10 +510,10 @@ export class ResourceStore {
       const cm = meta(current);
       const pre = options.preconditions ?? {};
       if (pre.uid !== undefined && pre.uid !== cm.uid) {
-        throw ApiError.conflict(this.gr(), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cm.uid ?? ''}`);
+        throw this.preconditionFailed(key, name, `UID in precondition: ${pre.uid}, UID in object meta: ${cm.uid ?? ''}`);
       }
       if (pre.resourceVersion !== undefined && pre.resourceVersion !== cm.resourceVersion) {
-        throw ApiError.conflict(this.gr(), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cm.resourceVersion ?? ''}`);
+        throw this.preconditionFailed(key, name, `ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cm.resourceVersion ?? ''}`);
       }
       const next = this.beginDeletion(current, options);
       if (next !== undefined) {
@@ -392,7 +521,7 @@ export class ResourceStore {
         if (sameContent(next, current)) return { object: current, deleted: false };
         try {
           const written = await this.ctx.storage.update(key, this.toStored(next), item.revision);
-          return { object: this.out(written.object), deleted: false };
+          return { object: this.owned(written.object), deleted: false };
         } catch (err) {
           if (isStorageError(err, 'Conflict') && attempt < MAX_RETRIES) continue;
           throw this.mapStorageError(err, name);
@@ -481,6 +610,8 @@ export class ResourceStore {
     const next = deepClone(current);
     const m = meta(next);
     const now = this.ctx.clock.now();
+    // the kind's own first step (a CRD gets its cleanup finalizer and Terminating condition)
+    if (m.deletionTimestamp === undefined) this.strategy.prepareForDelete?.(next, rfc3339(now));
     if (this.info.kind === 'Namespace' && this.info.group === '') {
       const spec = isRecord(next['spec']) ? next['spec'] : {};
       const finalizers = Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
@@ -542,7 +673,13 @@ export class ResourceStore {
     return this.merge(current, incoming, subresource);
   }
 
-  private merge(current: KubeObject, incoming: KubeObject, subresource: 'status' | 'finalize' | undefined): KubeObject {
+  /**
+   * `track` records the write in managedFields (the field manager's Update, on the defaulted
+   * object); without it the incoming object's managedFields are kept as they are (writes that
+   * built it from the current object, or an apply that recorded itself). Either way a write
+   * that changes nothing but managedFields timestamps keeps the old ones.
+   */
+  private merge(current: KubeObject, incoming: KubeObject, subresource: 'status' | 'finalize' | undefined, track?: (next: KubeObject) => KubeObject): KubeObject {
     const cm = meta(current);
     let next: KubeObject;
     if (subresource === 'finalize') {
@@ -564,21 +701,25 @@ export class ResourceStore {
       else delete nm.deletionGracePeriodSeconds;
       if (cm.generation !== undefined) nm.generation = cm.generation;
       if (cm.generateName !== undefined && nm.generateName === undefined) nm.generateName = cm.generateName;
-      delete nm.managedFields;
       next.apiVersion = current.apiVersion ?? groupVersion(this.info);
       next.kind = this.info.kind;
+      if (track !== undefined) {
+        // upstream's decoder defaults the body before the field manager sees it
+        this.info.defaults(next);
+        next = track(next);
+      }
       // Status writes keep spec; spec writes keep status (kube's status strategies).
       this.info.prepareForUpdate(next, current, subresource === 'status' ? 'status' : '');
     }
     meta(next).resourceVersion = cm.resourceVersion;
-    const errs = this.info.validateUpdate(next, current);
+    const errs = withManagedFieldsErrors(this.info.validateUpdate(next, current), next);
     if (errs.length > 0) throw this.invalid(cm.name ?? '', errs);
-    return next;
+    return this.fields.keepTimestamps(next, current);
   }
 
   /** The kind's decoder (compiled on first use); undefined for a kind without a schema. */
   private decoder(): Decoder | undefined {
-    if (this.compiled === null) this.compiled = decoderForKind(this.info.group, this.info.version, this.info.kind);
+    if (this.compiled === null) this.compiled = this.info.decoder ?? decoderForKind(this.info.group, this.info.version, this.info.kind);
     return this.compiled;
   }
 
@@ -646,6 +787,11 @@ export class ResourceStore {
     return { group: this.info.group, resource: this.info.resource };
   }
 
+  /** A failed storage precondition, worded as the etcd3 store's invalid-object error reaches clients. */
+  private preconditionFailed(key: string, name: string, detail: string): ApiError {
+    return ApiError.conflict(this.gr(), name, `StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: ${detail}`);
+  }
+
   private key(namespace: string | undefined, name: string): string {
     return storageKey(this.info, namespace, name);
   }
@@ -662,7 +808,16 @@ export class ResourceStore {
 
   /** Served form of a stored object. */
   private out(stored: KubeObject): KubeObject {
-    const obj = this.strategy.fromStorage?.(deepClone(stored)) ?? deepClone(stored);
+    return this.owned(deepClone(stored));
+  }
+
+  /**
+   * Served form of an object storage returned from get, list, create, update or delete: those
+   * are the caller's own copies (unlike watch events, which every watcher shares), so nothing
+   * needs cloning (objects with managedFields are costly to clone).
+   */
+  private owned(stored: KubeObject): KubeObject {
+    const obj = this.strategy.fromStorage?.(stored) ?? stored;
     obj.apiVersion = groupVersion(this.info);
     obj.kind = this.info.kind;
     return obj;
@@ -672,6 +827,33 @@ export class ResourceStore {
   private in(obj: KubeObject): KubeObject {
     return obj;
   }
+}
+
+/**
+ * fieldValidation of an applied configuration, checked after the apply succeeded (as upstream):
+ * its repeated keys refuse it (Strict, 400) or are warnings (Warn); the unknown fields were refused
+ * by the field manager already.
+ */
+export function appliedDuplicateWarnings(options: WriteOptions): string[] {
+  const mode = options.fieldValidation ?? 'Ignore';
+  const dups = options.body?.yamlDuplicates ?? [];
+  if (mode === 'Ignore' || dups.length === 0) return [];
+  if (mode === 'Strict') throw ApiError.badRequest(`error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  ${dups.join('\n  ')}`);
+  return [...dups];
+}
+
+/** The manager a write is recorded for. */
+function managerOf(options: WriteOptions): string {
+  return options.manager ?? IN_PROCESS_MANAGER;
+}
+
+/** A kind's validation errors with ValidateManagedFields' after the metadata errors (ValidateObjectMeta's order). */
+function withManagedFieldsErrors(errs: FieldError[], obj: KubeObject): FieldError[] {
+  const managed = managedFieldsErrors(obj.metadata?.managedFields);
+  if (managed.length === 0) return errs;
+  let at = 0;
+  errs.forEach((e, i) => { if (e.field.startsWith('metadata.')) at = i + 1; });
+  return [...errs.slice(0, at), ...managed, ...errs.slice(at)];
 }
 
 export function parseResourceVersion(rv: string): number {

@@ -60,7 +60,9 @@ export function scaleOf(obj: KubeObject, spec: ScaleSpec): KubeObject {
   const specReplicas = at(obj, spec.specReplicasPath);
   const status: Record<string, unknown> = { replicas: typeof at(obj, spec.statusReplicasPath) === 'number' ? at(obj, spec.statusReplicasPath) : 0 };
   if (spec.labelSelectorPath !== undefined) {
-    const sel = labelSelectorString(at(obj, spec.labelSelectorPath));
+    // a custom resource keeps the selector as a string already (its CRD's labelSelectorPath)
+    const raw = at(obj, spec.labelSelectorPath);
+    const sel = typeof raw === 'string' ? raw : labelSelectorString(raw);
     if (sel !== '') status['selector'] = sel;
   }
   return {

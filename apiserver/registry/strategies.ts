@@ -19,6 +19,8 @@ export interface Strategy {
   /** Converts from the served version to the stored form and back (only events.k8s.io). */
   toStorage?(obj: KubeObject): KubeObject;
   fromStorage?(obj: KubeObject): KubeObject;
+  /** A delete is about to mark the object for deletion: the kind may change it first (CRDs: their cleanup finalizer). */
+  prepareForDelete?(obj: KubeObject, now: string): void;
 }
 
 function get(obj: unknown, path: string): unknown {

@@ -47,6 +47,10 @@ export interface StorageWatch {
   stop(): void;
 }
 
+/**
+ * Objects returned by get, list, create and update belong to the caller (fresh copies it may
+ * change); those of delete and of watch events are shared by every watcher and must not be changed.
+ */
 export interface Storage {
   /** The newest revision (0 for an empty, never-written store). */
   revision(): Promise<number>;

@@ -4,7 +4,7 @@
 // structured-merge-diff treats them), and preserve-unknown-fields values deduced. Definitions are
 // converted once and shared (recursive ones such as JSONSchemaProps through lazy fields).
 import { flatten, kindSchemaName, type Schema } from '../schemas/schemas.ts';
-import { DEDUCED, SCALAR, atomicList, mapList, mapOf, setList, struct, type TypeInfo, type TypeRef } from './type-info.ts';
+import { BOOLEAN, DEDUCED, NUMERIC, SCALAR, STRING, atomicList, mapList, mapOf, setList, struct, type TypeInfo, type TypeRef } from './type-info.ts';
 
 /**
  * Defaults of map-list key fields, which the generated models do not carry (upstream's OpenAPI
@@ -66,8 +66,20 @@ function typeOfInline(schema: Schema, name: string | undefined): TypeRef {
   }
   const extra = schema['additionalProperties'];
   if (typeof extra === 'object' && extra !== null) return mapOf(typeOfSchema(extra as Schema), { atomic });
-  if (type === 'object') return DEDUCED;
-  return type === undefined ? DEDUCED : SCALAR;
+  switch (type) {
+    case 'object':
+    case undefined:
+      return DEDUCED;
+    case 'integer':
+    case 'number':
+      return NUMERIC;
+    case 'string':
+      return STRING;
+    case 'boolean':
+      return BOOLEAN;
+    default:
+      return SCALAR;
+  }
 }
 
 /** The type information of every kind the generated schemas describe. */

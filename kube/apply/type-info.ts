@@ -11,8 +11,13 @@
 export type ListType = 'atomic' | 'set' | 'map';
 export type MapType = 'granular' | 'atomic';
 
+/** structured-merge-diff's scalar kinds; untyped takes any scalar (int-or-string). */
+export type ScalarType = 'numeric' | 'string' | 'boolean' | 'untyped';
+
 export interface ScalarTypeRef {
   readonly kind: 'scalar';
+  /** What values the scalar takes (checked only when an applied configuration is typed); default untyped. */
+  readonly scalar?: ScalarType;
 }
 
 /** A declared struct field: its type and, for map-list keys, the schema default. */
@@ -52,6 +57,9 @@ export interface TypeInfo {
 
 export const DEDUCED: DeducedTypeRef = { kind: 'deduced' };
 export const SCALAR: ScalarTypeRef = { kind: 'scalar' };
+export const NUMERIC: ScalarTypeRef = { kind: 'scalar', scalar: 'numeric' };
+export const STRING: ScalarTypeRef = { kind: 'scalar', scalar: 'string' };
+export const BOOLEAN: ScalarTypeRef = { kind: 'scalar', scalar: 'boolean' };
 
 /** The type under a map's key: the declared field's type, else the map's element type. */
 export function fieldType(t: MapTypeRef, name: string): TypeRef {

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregatedDiscovery, VERSION_INFO } from '../../apiserver/http/discovery.ts';
+import { RESOURCES } from '../../apiserver/resources.ts';
 import { Kubectl } from '../../apiserver/testing/kubectl.ts';
 import { GENERATED_FILE, writeGenerated } from './generate.ts';
 import { createOpenApiDocuments, type OpenApiDocuments, type ServedResource } from './openapi-documents.ts';
@@ -38,8 +39,8 @@ const EXTRA: { group: string; resource: string; kind: string; singular: string }
 ];
 
 function discovery(): { core: DiscoveryList; groups: DiscoveryList } {
-  const core = aggregatedDiscovery(true, 'v2') as DiscoveryList;
-  const groups = aggregatedDiscovery(false, 'v2') as DiscoveryList;
+  const core = aggregatedDiscovery(true, 'v2', RESOURCES) as DiscoveryList;
+  const groups = aggregatedDiscovery(false, 'v2', RESOURCES) as DiscoveryList;
   for (const e of EXTRA) {
     let item = groups.items.find((i) => i.metadata.name === e.group);
     if (!item) {

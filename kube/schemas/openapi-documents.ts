@@ -33,6 +33,14 @@ export interface ServedResource {
   namespaced: boolean;
   verbs: readonly string[];
   subresources?: readonly ServedSubresource[];
+  /**
+   * The kind's own definitions, for kinds the generated schemas do not know (custom resources):
+   * the names of the kind's and its list's, and the definitions by name (their `$ref`s to other
+   * names are to the generated schemas).
+   */
+  openapi?: { definition: string; listDefinition: string; schemas: Readonly<Record<string, Schema>> } | undefined;
+  /** Whether its PATCH takes strategic merge patches (default true; custom resources' does not). */
+  strategicMergePatch?: boolean;
 }
 
 export interface BuildOptions {
@@ -76,15 +84,17 @@ function opPrefix(group: string, version: string): string {
   return `${upperFirst(groupWord(group))}${upperFirst(version)}`;
 }
 
-/** The definition name of a served kind; throws when 1.32 has no such kind. */
-function kindDefinition(gvk: Gvk): string {
-  const name = kindSchemaName(gvk.group, gvk.version, gvk.kind);
-  if (name === undefined) throw new Error(`no Kubernetes 1.32 schema for ${gvk.group}/${gvk.version} ${gvk.kind}`);
+/** The definition name of a served kind; throws when 1.32 has no such kind and it brings none. */
+function kindDefinition(r: ServedResource): string {
+  if (r.openapi !== undefined) return r.openapi.definition;
+  const name = kindSchemaName(r.group, r.version, r.kind);
+  if (name === undefined) throw new Error(`no Kubernetes 1.32 schema for ${r.group}/${r.version} ${r.kind}`);
   return name;
 }
 
-function listDefinition(gvk: Gvk): string | undefined {
-  return kindSchemaName(gvk.group, gvk.version, `${gvk.kind}List`);
+function listDefinition(r: ServedResource): string | undefined {
+  if (r.openapi !== undefined) return r.openapi.listDefinition;
+  return kindSchemaName(r.group, r.version, `${r.kind}List`);
 }
 
 // --------------------------------------------------------------------------------------------
@@ -133,6 +143,11 @@ const RESPONSE_TYPES = ['application/json', 'application/yaml', 'application/vnd
 const WATCH_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/json;stream=watch', 'application/vnd.kubernetes.protobuf;stream=watch'];
 const PATCH_TYPES = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
+/** The patch types a resource's PATCH operations accept. */
+function patchTypes(r: ServedResource): string[] {
+  return r.strategicMergePatch === false ? PATCH_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json') : PATCH_TYPES;
+}
+
 function content(schema: Obj, types: readonly string[]): Obj {
   return Object.fromEntries(types.map((t) => [t, { schema }]));
 }
@@ -177,8 +192,8 @@ const body = (schema: Obj, types: readonly string[] = ['*/*']): Obj => ({ conten
 function addResourcePaths(paths: Record<string, Obj>, r: ServedResource): void {
   const gv = `/${groupVersionPath(r.group, r.version)}`;
   const gvk: Gvk = { group: r.group, version: r.version, kind: r.kind };
-  const def = kindDefinition(gvk);
-  const list = listDefinition(gvk);
+  const def = kindDefinition(r);
+  const list = listDefinition(r);
   const tag = tagOf(r.group, r.version);
   const pre = opPrefix(r.group, r.version);
   const ns = r.namespaced ? 'Namespaced' : '';
@@ -204,7 +219,7 @@ function addResourcePaths(paths: Record<string, Obj>, r: ServedResource): void {
   const one: Obj = { parameters: [nameParam, ...scopeParams, P.pretty] };
   if (verbs.has('get')) one['get'] = operation({ action: 'get', operationId: `read${pre}${ns}${r.kind}`, description: `read the specified ${r.kind}`, gvk, tag, parameters: [], responses: responses(['200'], ref(def)) });
   if (verbs.has('update')) one['put'] = operation({ action: 'put', operationId: `replace${pre}${ns}${r.kind}`, description: `replace the specified ${r.kind}`, gvk, tag, parameters: WRITE_PARAMS, requestBody: body(ref(def)), responses: responses(['200', '201'], ref(def)) });
-  if (verbs.has('patch')) one['patch'] = operation({ action: 'patch', operationId: `patch${pre}${ns}${r.kind}`, description: `partially update the specified ${r.kind}`, gvk, tag, parameters: [...WRITE_PARAMS, P.force], requestBody: body(ref(`${META}.Patch`), PATCH_TYPES), responses: responses(['200', '201'], ref(def)) });
+  if (verbs.has('patch')) one['patch'] = operation({ action: 'patch', operationId: `patch${pre}${ns}${r.kind}`, description: `partially update the specified ${r.kind}`, gvk, tag, parameters: [...WRITE_PARAMS, P.force], requestBody: body(ref(`${META}.Patch`), patchTypes(r)), responses: responses(['200', '201'], ref(def)) });
   if (verbs.has('delete')) one['delete'] = operation({ action: 'delete', operationId: `delete${pre}${ns}${r.kind}`, description: `delete ${article(r.kind)} ${r.kind}`, gvk, tag, parameters: DELETE_PARAMS, requestBody: body(ref(`${META}.DeleteOptions`)), responses: responses(['200', '202'], status) });
   if (Object.keys(one).length > 1) paths[item] = one;
 
@@ -255,13 +270,15 @@ function addSubresourcePaths(paths: Record<string, Obj>, r: ServedResource, s: S
     paths[`${item}/${s.name}`] = path;
     return;
   }
-  const schemaName = kindSchemaName(gvk.group, gvk.version, gvk.kind);
+  // a custom resource's status subresource has the resource's own kind
+  const own = r.openapi !== undefined && gvk.group === r.group && gvk.version === r.version && gvk.kind === r.kind;
+  const schemaName = own ? r.openapi?.definition : kindSchemaName(gvk.group, gvk.version, gvk.kind);
   const schema = schemaName !== undefined ? ref(schemaName) : { type: 'string' };
   if (verbs.has('get')) {
     path['get'] = operation({ action: 'get', operationId: `read${pre}${ns}${r.kind}${suffix}`, description: `read ${s.name} of the specified ${r.kind}`, gvk, tag, parameters: [], responses: s.name === 'log' ? { '200': { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } }, '401': { description: 'Unauthorized' } } : responses(['200'], schema) });
   }
   if (verbs.has('update')) path['put'] = operation({ action: 'put', operationId: `replace${pre}${ns}${r.kind}${suffix}`, description: `replace ${s.name} of the specified ${r.kind}`, gvk, tag, parameters: WRITE_PARAMS, requestBody: body(schema), responses: responses(['200', '201'], schema) });
-  if (verbs.has('patch')) path['patch'] = operation({ action: 'patch', operationId: `patch${pre}${ns}${r.kind}${suffix}`, description: `partially update ${s.name} of the specified ${r.kind}`, gvk, tag, parameters: [...WRITE_PARAMS, P.force], requestBody: body(ref(`${META}.Patch`), PATCH_TYPES), responses: responses(['200', '201'], schema) });
+  if (verbs.has('patch')) path['patch'] = operation({ action: 'patch', operationId: `patch${pre}${ns}${r.kind}${suffix}`, description: `partially update ${s.name} of the specified ${r.kind}`, gvk, tag, parameters: [...WRITE_PARAMS, P.force], requestBody: body(ref(`${META}.Patch`), patchTypes(r)), responses: responses(['200', '201'], schema) });
   if (verbs.has('create')) path['post'] = operation({ action: 'post', operationId: `create${pre}${ns}${r.kind}${suffix}`, description: `create ${s.name} of ${article(r.kind)} ${r.kind}`, gvk, tag, parameters: WRITE_PARAMS, requestBody: body(schema), responses: responses(['200', '201', '202'], schema) });
   if (Object.keys(path).length > 1) paths[`${item}/${s.name}`] = path;
 }
@@ -273,21 +290,40 @@ function article(kind: string): string {
 // --------------------------------------------------------------------------------------------
 // Documents
 
+/** The `$ref` names a schema names. */
+function refsIn(v: unknown, out: Set<string>): void {
+  if (Array.isArray(v)) for (const x of v) refsIn(x, out);
+  else if (typeof v === 'object' && v !== null) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '$ref' && typeof x === 'string') out.add(refName(x));
+      else refsIn(x, out);
+    }
+  }
+}
+
 /** The definitions a set of served resources needs: their kinds, lists and subresource kinds, transitively. */
 function schemasFor(resources: readonly ServedResource[]): Record<string, Schema> {
   const roots = new Set<string>([`${META}.Status`, `${META}.DeleteOptions`, `${META}.WatchEvent`, `${META}.Patch`]);
+  const own: Record<string, Schema> = {};
   for (const r of resources) {
-    const gvk = { group: r.group, version: r.version, kind: r.kind };
-    roots.add(kindDefinition(gvk));
-    const list = listDefinition(gvk);
-    if (list !== undefined) roots.add(list);
+    if (r.openapi !== undefined) {
+      Object.assign(own, r.openapi.schemas);
+    } else {
+      roots.add(kindDefinition(r));
+      const list = listDefinition(r);
+      if (list !== undefined) roots.add(list);
+    }
     for (const s of r.subresources ?? []) {
       const name = kindSchemaName(s.group ?? r.group, s.version ?? r.version, s.kind);
       if (name !== undefined) roots.add(name);
     }
   }
-  const names = [...reachableDefinitions(roots)].sort();
-  return Object.fromEntries(names.map((n) => [n, definition(n) ?? {}]));
+  const referenced = new Set<string>();
+  refsIn(Object.values(own), referenced);
+  for (const n of referenced) if (!Object.hasOwn(own, n) && definition(n) !== undefined) roots.add(n);
+  const all: Record<string, Schema> = { ...own };
+  for (const n of reachableDefinitions(roots)) all[n] = definition(n) ?? {};
+  return Object.fromEntries(Object.keys(all).sort().map((n) => [n, all[n] ?? {}]));
 }
 
 /** The group-version path keys of the served resources, in the order first served. */
@@ -415,6 +451,8 @@ export interface CachedDocument {
 export interface OpenApiDocuments {
   /** The /openapi/v3 index (small; hashes of all group-version documents). */
   v3Index(): CachedDocument;
+  /** The document of a group-version built already for resources that served exactly as these do (see createOpenApiDocuments). */
+  builtFor(gvPath: string, key: string): CachedDocument | undefined;
   /** The document at /openapi/v3/<gvPath>, or undefined when that group-version is not served. */
   v3(gvPath: string): CachedDocument | undefined;
   /** The Swagger 2.0 document at /openapi/v2. */
@@ -429,13 +467,31 @@ function cached(doc: unknown): CachedDocument {
   return { json, hash, etag: `"${hash}"` };
 }
 
+/** What a group-version's document is made of: the resources served in it, with their schemas. */
+function documentKey(resources: readonly ServedResource[], gv: string): string {
+  return JSON.stringify(resources.filter((r) => groupVersionPath(r.group, r.version) === gv).map((r) => [
+    r.group, r.version, r.kind, r.resource, r.namespaced, r.verbs, r.subresources ?? [], r.strategicMergePatch ?? true, r.openapi ?? null,
+  ]));
+}
+
 /**
  * Builds (lazily, once each) and caches the documents of a fixed set of served resources. The
  * index needs every group-version document's hash, so the first index request builds them all.
+ * Given the documents of the previous served set, a group-version whose resources are unchanged
+ * keeps its document (and hash).
  */
-export function createOpenApiDocuments(resources: readonly ServedResource[], options: BuildOptions = {}): OpenApiDocuments {
+export function createOpenApiDocuments(resources: readonly ServedResource[], options: BuildOptions = {}, previous?: OpenApiDocuments): OpenApiDocuments {
   const gvs = servedGroupVersions(resources);
   const v3docs = new Map<string, CachedDocument>();
+  const keys = new Map<string, string>();
+  const keyOf = (gv: string): string => {
+    let k = keys.get(gv);
+    if (k === undefined) {
+      k = documentKey(resources, gv);
+      keys.set(gv, k);
+    }
+    return k;
+  };
   let index: CachedDocument | undefined;
   let v2: CachedDocument | undefined;
   const v3 = (gv: string): CachedDocument | undefined => {
@@ -450,8 +506,19 @@ export function createOpenApiDocuments(resources: readonly ServedResource[], opt
   };
   // make sure the schemas are there before anything is served (a clear error otherwise)
   schemaDocument();
+  // what the previous documents built for unchanged group-versions is kept (not the previous set)
+  if (previous !== undefined) {
+    for (const gv of gvs) {
+      const reused = previous.builtFor(gv, keyOf(gv));
+      if (reused !== undefined) v3docs.set(gv, reused);
+    }
+  }
   return {
     v3,
+    builtFor(gv, key) {
+      const hit = v3docs.get(gv);
+      return hit !== undefined && keyOf(gv) === key ? hit : undefined;
+    },
     v3Index() {
       if (!index) {
         const hashes = new Map<string, string>();
