@@ -3,30 +3,11 @@
 // the server's warnings; --validate=false stores it silently; a wrong JSON type is the decoder's
 // 400 whatever the flag; kubectl itself turns a YAML manifest into JSON, keeping a repeated key's
 // last value, so the server never sees the repeat (as upstream).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../lib/log.ts';
-import { ApiClient, PODS } from './client/client.ts';
-import { parseKubeconfig } from './client/kubeconfig.ts';
-import { startApiServer } from './main.ts';
-import type { ApiServer } from './server.ts';
-import { createMemoryStorage } from './storage/memory-storage.ts';
-import { Kubectl } from './testing/kubectl.ts';
+import { describe, expect, it } from 'vitest';
+import { PODS } from './client/client.ts';
+import { useKubectlServer } from './testing/kubectl-server.ts';
 
-let server: ApiServer;
-let kubectl: Kubectl;
-let client: ApiClient;
-
-beforeAll(async () => {
-  server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger, minRequestTimeoutSeconds: 2 });
-  kubectl = new Kubectl(server.kubeconfig());
-  client = ApiClient.fromConnection(parseKubeconfig(server.kubeconfig()));
-});
-
-afterAll(async () => {
-  client.close();
-  await server.close();
-  kubectl.cleanup();
-});
+const env = useKubectlServer({ minRequestTimeoutSeconds: 2 });
 
 function podWithTypo(name: string): string {
   return `apiVersion: v1
@@ -42,30 +23,30 @@ spec:
 }
 
 async function storedContainer(name: string): Promise<Record<string, unknown>> {
-  const pod = await client.get(PODS, 'default', name);
+  const pod = await env.client.get(PODS, 'default', name);
   return ((pod as Record<string, unknown>)['spec'] as { containers: Record<string, unknown>[] }).containers[0] ?? {};
 }
 
 describe('kubectl and field validation', () => {
   it('apply refuses an unknown field with the server\'s strict decoding error', async () => {
-    const file = kubectl.file('typo.yaml', podWithTypo('typo'));
-    const r = await kubectl.run(['apply', '-f', file]);
+    const file = env.kubectl.file('typo.yaml', podWithTypo('typo'));
+    const r = await env.kubectl.run(['apply', '-f', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`Error from server (BadRequest): error when creating "${file}": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].comand"\n`);
-    expect((await kubectl.run(['get', 'pod', 'typo'])).code).toBe(1);
+    expect((await env.kubectl.run(['get', 'pod', 'typo'])).code).toBe(1);
   });
 
   it('create refuses it too, and so does apply --validate=strict', async () => {
-    const file = kubectl.file('typo2.yaml', podWithTypo('typo2'));
+    const file = env.kubectl.file('typo2.yaml', podWithTypo('typo2'));
     for (const args of [['create', '-f', file], ['apply', '--validate=strict', '-f', file]]) {
-      const r = await kubectl.run(args);
+      const r = await env.kubectl.run(args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).toContain('strict decoding error: unknown field "spec.containers[0].comand"');
     }
   });
 
   it('--validate=warn stores the pod without the field and prints the warning', async () => {
-    const r = await kubectl.run(['apply', '--validate=warn', '-f', kubectl.file('warn.yaml', podWithTypo('warned'))]);
+    const r = await env.kubectl.run(['apply', '--validate=warn', '-f', env.kubectl.file('warn.yaml', podWithTypo('warned'))]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('Warning: unknown field "spec.containers[0].comand"\n');
     expect(r.stdout).toBe('pod/warned created\n');
@@ -73,7 +54,7 @@ describe('kubectl and field validation', () => {
   });
 
   it('--validate=false stores it silently', async () => {
-    const r = await kubectl.run(['apply', '--validate=false', '-f', kubectl.file('ignore.yaml', podWithTypo('ignored'))]);
+    const r = await env.kubectl.run(['apply', '--validate=false', '-f', env.kubectl.file('ignore.yaml', podWithTypo('ignored'))]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('pod/ignored created\n');
@@ -82,9 +63,9 @@ describe('kubectl and field validation', () => {
 
   it('apply of a change with a typo to an existing object is the patch\'s 422', async () => {
     const ok = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: "1"\n`;
-    expect((await kubectl.run(['apply', '-f', kubectl.file('cm.yaml', ok)])).code).toBe(0);
+    expect((await env.kubectl.run(['apply', '-f', env.kubectl.file('cm.yaml', ok)])).code).toBe(0);
     const typo = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: "2"\ndatta:\n  b: "1"\n`;
-    const r = await kubectl.run(['apply', '-f', kubectl.file('cm2.yaml', typo)]);
+    const r = await env.kubectl.run(['apply', '-f', env.kubectl.file('cm2.yaml', typo)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('patch: Invalid value: "map[');
     expect(r.stderr).toContain('strict decoding error: unknown field "datta"');
@@ -103,7 +84,7 @@ spec:
   - name: second
     image: busybox
 `;
-    const r = await kubectl.run(['apply', '-f', kubectl.file('twice.yaml', manifest)]);
+    const r = await env.kubectl.run(['apply', '-f', env.kubectl.file('twice.yaml', manifest)]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect((await storedContainer('twice'))['name']).toBe('second');
@@ -122,9 +103,9 @@ spec:
     spec:
       containers: [{name: web, image: nginx}]
 `;
-    const file = kubectl.file('web.yaml', deployment);
+    const file = env.kubectl.file('web.yaml', deployment);
     for (const validate of ['--validate=strict', '--validate=false']) {
-      const r = await kubectl.run(['apply', validate, '-f', file]);
+      const r = await env.kubectl.run(['apply', validate, '-f', file]);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`Error from server (BadRequest): error when creating "${file}": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32\n`);
     }

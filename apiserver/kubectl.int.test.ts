@@ -6,30 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../lib/log.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
-import { ApiClient, NODES, PODS, type KubeObject } from './client/client.ts';
+import { NODES, PODS, type KubeObject } from './client/client.ts';
 import { parseKubeconfig } from './client/kubeconfig.ts';
-import { startApiServer } from './main.ts';
-import type { ApiServer } from './server.ts';
-import { createMemoryStorage } from './storage/memory-storage.ts';
 import { Kubectl } from './testing/kubectl.ts';
+import { useKubectlServer } from './testing/kubectl-server.ts';
+import { until } from './testing/until.ts';
 
-let server: ApiServer;
-let kubectl: Kubectl;
-let client: ApiClient;
-
-beforeAll(async () => {
-  server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger, minRequestTimeoutSeconds: 2 });
-  kubectl = new Kubectl(server.kubeconfig());
-  client = ApiClient.fromConnection(parseKubeconfig(server.kubeconfig()));
-});
-
-afterAll(async () => {
-  client.close();
-  await server.close();
-  kubectl.cleanup();
-});
+const env = useKubectlServer({ minRequestTimeoutSeconds: 2 });
+const { ok } = env;
 
 const NODE = `apiVersion: v1
 kind: Node
@@ -58,27 +43,11 @@ spec:
 `;
 }
 
-async function ok(args: string[], stdin?: string): Promise<string> {
-  const r = await kubectl.run(args, stdin === undefined ? {} : { stdin });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('kubectl against nodelet apiserver', () => {
   it('refuses anonymous requests with 403 and a wrong token with 401', async () => {
-    const conn = parseKubeconfig(server.kubeconfig());
+    const conn = parseKubeconfig(env.server.kubeconfig());
     const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
-      const req = request(`${server.url}/api/v1/namespaces`, { ca: conn.ca }, (res) => {
+      const req = request(`${env.server.url}/api/v1/namespaces`, { ca: conn.ca }, (res) => {
         let body = '';
         res.on('data', (c: Buffer) => { body += c.toString(); });
         res.on('end', () => { resolve({ code: res.statusCode ?? 0, body }); });
@@ -91,7 +60,7 @@ describe('kubectl against nodelet apiserver', () => {
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403, details: { kind: 'namespaces' },
       message: 'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope',
     });
-    const r = await kubectl.run(['get', 'pods', '--token', 'wrong']);
+    const r = await env.kubectl.run(['get', 'pods', '--token', 'wrong']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('You must be logged in to the server');
   });
@@ -105,21 +74,21 @@ describe('kubectl against nodelet apiserver', () => {
   });
 
   it('applies a pod (created, then configured) and schedules it onto a Ready node', async () => {
-    await ok(['create', '-f', kubectl.file('node.yaml', NODE)]);
-    expect(await ok(['apply', '-f', kubectl.file('web.yaml', podYaml('web', 'nginx:1.27'))])).toBe('pod/web created\n');
-    expect(await ok(['apply', '-f', kubectl.file('web2.yaml', podYaml('web', 'nginx:1.28', 'app: web, tier: fe'))])).toBe('pod/web configured\n');
-    expect(await ok(['apply', '-f', kubectl.file('web2.yaml', podYaml('web', 'nginx:1.28', 'app: web, tier: fe'))])).toBe('pod/web unchanged\n');
+    await ok(['create', '-f', env.kubectl.file('node.yaml', NODE)]);
+    expect(await ok(['apply', '-f', env.kubectl.file('web.yaml', podYaml('web', 'nginx:1.27'))])).toBe('pod/web created\n');
+    expect(await ok(['apply', '-f', env.kubectl.file('web2.yaml', podYaml('web', 'nginx:1.28', 'app: web, tier: fe'))])).toBe('pod/web configured\n');
+    expect(await ok(['apply', '-f', env.kubectl.file('web2.yaml', podYaml('web', 'nginx:1.28', 'app: web, tier: fe'))])).toBe('pod/web unchanged\n');
     expect(await ok(['get', 'pod', 'web', '-o', 'jsonpath={.spec.containers[0].image} {.metadata.labels.tier}'])).toBe('nginx:1.28 fe');
-    await until(async () => ((await client.get<KubeObject & { spec: { nodeName?: string } }>(PODS, 'default', 'web')).spec.nodeName === 'node1' ? true : undefined));
+    await until(async () => ((await env.client.get<KubeObject & { spec: { nodeName?: string } }>(PODS, 'default', 'web')).spec.nodeName === 'node1' ? true : undefined), 5000);
     const described = await ok(['describe', 'pod', 'web']);
     expect(described).toMatch(/Node:\s+node1/);
     expect(described).toMatch(/Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/web to node1/);
   });
 
   it('creates from a file once, and reports AlreadyExists the second time', async () => {
-    const f = kubectl.file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: fast}\n');
+    const f = env.kubectl.file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: fast}\n');
     expect(await ok(['create', '-f', f])).toBe('configmap/settings created\n');
-    const again = await kubectl.run(['create', '-f', f]);
+    const again = await env.kubectl.run(['create', '-f', f]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('Error from server (AlreadyExists): error when creating');
     expect(again.stderr).toContain('configmaps "settings" already exists');
@@ -127,7 +96,7 @@ describe('kubectl against nodelet apiserver', () => {
   });
 
   it('lists across namespaces with labels, and in yaml', async () => {
-    await ok(['apply', '-f', kubectl.file('other.yaml', podYaml('other', 'busybox', 'app: other').replace('metadata:\n', 'metadata:\n  namespace: kube-public\n'))]);
+    await ok(['apply', '-f', env.kubectl.file('other.yaml', podYaml('other', 'busybox', 'app: other').replace('metadata:\n', 'metadata:\n  namespace: kube-public\n'))]);
     const all = await ok(['get', 'pods', '-A', '--show-labels']);
     expect(all).toMatch(/^NAMESPACE\s+NAME\s+.*LABELS$/m);
     expect(all).toMatch(/^kube-public\s+other\s+.*app=other$/m);
@@ -172,62 +141,62 @@ describe('kubectl against nodelet apiserver', () => {
   });
 
   it('rejects invalid manifests with field paths (422)', async () => {
-    const bad = kubectl.file('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec:\n  containers:\n  - name: c\n');
-    const r = await kubectl.run(['create', '-f', bad]);
+    const bad = env.kubectl.file('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec:\n  containers:\n  - name: c\n');
+    const r = await env.kubectl.run(['create', '-f', bad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('The Pod "Bad_Name" is invalid');
     expect(r.stderr).toContain('spec.containers[0].image: Required value');
     expect(r.stderr).toContain('metadata.name: Invalid value: "Bad_Name"');
-    const wrongKind = await kubectl.run(['get', '--raw', '/api/v1/namespaces/default/pods/x/nope']);
+    const wrongKind = await env.kubectl.run(['get', '--raw', '/api/v1/namespaces/default/pods/x/nope']);
     expect(wrongKind.code).toBe(1);
   });
 
   it('waits for a condition set through the API', async () => {
-    const waiting = kubectl.run(['wait', '--for=condition=Ready', 'pod/web', '--timeout=10s']);
+    const waiting = env.kubectl.run(['wait', '--for=condition=Ready', 'pod/web', '--timeout=10s']);
     await new Promise((r) => setTimeout(r, 300));
-    const pod = await client.get<KubeObject & { status: Record<string, unknown> }>(PODS, 'default', 'web');
-    await client.updateStatus(PODS, 'default', { ...pod, status: { ...pod.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    const pod = await env.client.get<KubeObject & { status: Record<string, unknown> }>(PODS, 'default', 'web');
+    await env.client.updateStatus(PODS, 'default', { ...pod, status: { ...pod.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
     const r = await waiting;
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('pod/web condition met\n');
   });
 
   it('watches with get -w until the server ends the stream', async () => {
-    const child = spawn('kubectl', ['--cache-dir', join(kubectl.dir, 'cache'), 'get', 'pods', '-w', '--no-headers'], { env: { ...process.env, KUBECONFIG: kubectl.kubeconfig, HOME: kubectl.dir } });
+    const child = spawn('kubectl', ['--cache-dir', join(env.kubectl.dir, 'cache'), 'get', 'pods', '-w', '--no-headers'], { env: { ...process.env, KUBECONFIG: env.kubectl.kubeconfig, HOME: env.kubectl.dir } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await until(() => (out.includes('web') ? true : undefined));
-    await ok(['apply', '-f', kubectl.file('late.yaml', podYaml('late', 'busybox', 'app: late'))]);
-    await until(() => (out.includes('late') ? true : undefined));
+    await until(() => (out.includes('web') ? true : undefined), 5000);
+    await ok(['apply', '-f', env.kubectl.file('late.yaml', podYaml('late', 'busybox', 'app: late'))]);
+    await until(() => (out.includes('late') ? true : undefined), 5000);
     // minRequestTimeoutSeconds=2: the server ends the watch within 4 s and kubectl exits 0.
     expect(await exited).toBe(0);
     expect(out).toMatch(/^late\s/m);
   });
 
   it('deletes gracefully (bound pods wait for their node) and forcibly', async () => {
-    const r = await kubectl.run(['delete', 'pod', 'web', '--wait=false']);
+    const r = await env.kubectl.run(['delete', 'pod', 'web', '--wait=false']);
     expect(r.stdout).toBe('pod "web" deleted\n');
-    const terminating = await client.get<KubeObject>(PODS, 'default', 'web');
+    const terminating = await env.client.get<KubeObject>(PODS, 'default', 'web');
     expect(terminating.metadata?.deletionTimestamp).toBeDefined();
     expect(terminating.metadata?.deletionGracePeriodSeconds).toBe(30);
-    const forced = await kubectl.run(['delete', 'pod', 'web', '--grace-period=0', '--force']);
+    const forced = await env.kubectl.run(['delete', 'pod', 'web', '--grace-period=0', '--force']);
     expect(forced.code).toBe(0);
     expect(forced.stderr).toContain('Immediate deletion does not wait');
-    const gone = await kubectl.run(['get', 'pod', 'web']);
+    const gone = await env.kubectl.run(['get', 'pod', 'web']);
     expect(gone.stderr).toContain('Error from server (NotFound): pods "web" not found');
     // A pod that is not bound to a node goes at once.
-    await client.delete(NODES, undefined, 'node1');
+    await env.client.delete(NODES, undefined, 'node1');
     await ok(['run', 'lonely', '--image=busybox', '--restart=Never']);
     expect(await ok(['delete', 'pod', 'lonely'])).toBe('pod "lonely" deleted\n');
   });
 
   it('deletes a namespace with its content', async () => {
-    await ok(['create', '-f', kubectl.file('ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n')]);
-    await until(async () => ((await kubectl.run(['get', 'sa', 'default', '-n', 'team'])).code === 0 ? true : undefined));
-    await ok(['create', '-f', kubectl.file('cm-team.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: team}\n')]);
+    await ok(['create', '-f', env.kubectl.file('ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n')]);
+    await until(async () => ((await env.kubectl.run(['get', 'sa', 'default', '-n', 'team'])).code === 0 ? true : undefined), 5000);
+    await ok(['create', '-f', env.kubectl.file('cm-team.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: team}\n')]);
     expect(await ok(['delete', 'namespace', 'team', '--timeout=10s'])).toBe('namespace "team" deleted\n');
-    const r = await kubectl.run(['get', 'ns', 'team']);
+    const r = await env.kubectl.run(['get', 'ns', 'team']);
     expect(r.stderr).toContain('namespaces "team" not found');
   });
 });

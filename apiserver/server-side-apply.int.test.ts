@@ -3,28 +3,14 @@
 // apply beside it and the upgrade from client-side to server-side apply; `get --show-managed-fields`;
 // `kubectl scale` then an apply conflicting on .spec.replicas; `diff --server-side`; and every
 // served kind applied twice.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { silentLogger } from '../lib/log.ts';
-import { startApiServer } from './main.ts';
 import { RESOURCES } from './resources.ts';
-import type { ApiServer } from './server.ts';
-import { createMemoryStorage } from './storage/memory-storage.ts';
-import { Kubectl } from './testing/kubectl.ts';
+import { useKubectlServer } from './testing/kubectl-server.ts';
 import { sample } from './testing/samples.ts';
 
-let server: ApiServer;
-let kubectl: Kubectl;
-
-beforeAll(async () => {
-  server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger, minRequestTimeoutSeconds: 2 });
-  kubectl = new Kubectl(server.kubeconfig());
-});
-
-afterAll(async () => {
-  await server.close();
-  kubectl.cleanup();
-});
+const env = useKubectlServer({ minRequestTimeoutSeconds: 2 });
+const { ok } = env;
 
 type Obj = Record<string, unknown>;
 
@@ -33,12 +19,6 @@ interface Entry {
   operation?: string;
   subresource?: string;
   fieldsV1?: Obj;
-}
-
-async function ok(args: string[]): Promise<string> {
-  const r = await kubectl.run(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
 }
 
 async function getYaml(kind: string, name: string): Promise<Obj> {
@@ -112,16 +92,16 @@ spec:
 
 describe('kubectl apply --server-side', () => {
   it('creates, changes, conflicts with another field manager and is forced (ConfigMap)', async () => {
-    const file = kubectl.file('cm.yaml', configMap({ a: '1', b: '2' }));
+    const file = env.kubectl.file('cm.yaml', configMap({ a: '1', b: '2' }));
     expect(await ok(['apply', '--server-side', '-f', file])).toBe('configmap/settings serverside-applied\n');
-    kubectl.file('cm.yaml', configMap({ a: '10' }));
+    env.kubectl.file('cm.yaml', configMap({ a: '10' }));
     expect(await ok(['apply', '--server-side', '-f', file])).toBe('configmap/settings serverside-applied\n');
     let cm = await getYaml('configmap', 'settings');
     expect(cm['data']).toEqual({ a: '10' });
     expect(entries(cm)).toEqual([expect.objectContaining({ manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } })]);
 
-    const other = kubectl.file('cm-other.yaml', configMap({ a: '11' }));
-    const conflict = await kubectl.run(['apply', '--server-side', '--field-manager=ops', '-f', other]);
+    const other = env.kubectl.file('cm-other.yaml', configMap({ a: '11' }));
+    const conflict = await env.kubectl.run(['apply', '--server-side', '--field-manager=ops', '-f', other]);
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toBe(`error: Apply failed with 1 conflict: conflict with "kubectl": .data.a\n${CONFLICT_ADVICE}`);
 
@@ -135,21 +115,21 @@ describe('kubectl apply --server-side', () => {
   });
 
   it('takes .spec.replicas back from kubectl scale only when forced, and diffs --server-side (Deployment)', async () => {
-    const file = kubectl.file('deploy.yaml', deployment(2, 'nginx:1.25'));
+    const file = env.kubectl.file('deploy.yaml', deployment(2, 'nginx:1.25'));
     expect(await ok(['apply', '--server-side', '-f', file])).toBe('deployment.apps/web serverside-applied\n');
-    kubectl.file('deploy.yaml', deployment(2, 'nginx:1.26'));
+    env.kubectl.file('deploy.yaml', deployment(2, 'nginx:1.26'));
     expect(await ok(['apply', '--server-side', '-f', file])).toBe('deployment.apps/web serverside-applied\n');
     let d = await getYaml('deployment', 'web');
     expect(((d['metadata'] as Obj)['generation'])).toBe(2);
 
-    const conflict = await kubectl.run(['apply', '--server-side', '--field-manager=ops', '-f', kubectl.file('deploy-ops.yaml', deployment(4, 'nginx:1.26'))]);
+    const conflict = await env.kubectl.run(['apply', '--server-side', '--field-manager=ops', '-f', env.kubectl.file('deploy-ops.yaml', deployment(4, 'nginx:1.26'))]);
     expect(conflict.stderr).toBe(`error: Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas\n${CONFLICT_ADVICE}`);
 
     expect(await ok(['scale', 'deployment', 'web', '--replicas=3'])).toBe('deployment.apps/web scaled\n');
     d = await getYaml('deployment', 'web');
     expect(owners(d)).toEqual(['kubectl/Apply', 'kubectl/Update/scale']);
     expect(entries(d)[1]?.fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {} } });
-    const again = await kubectl.run(['apply', '--server-side', '-f', file]);
+    const again = await env.kubectl.run(['apply', '--server-side', '-f', file]);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(`error: Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas\n${CONFLICT_ADVICE}`);
     expect(await ok(['apply', '--server-side', '--force-conflicts', '-f', file])).toBe('deployment.apps/web serverside-applied\n');
@@ -158,8 +138,8 @@ describe('kubectl apply --server-side', () => {
     expect(owners(d)).toEqual(['kubectl/Apply']);
 
     const before = (d['metadata'] as Obj)['resourceVersion'];
-    kubectl.file('deploy.yaml', deployment(2, 'nginx:1.27'));
-    const diff = await kubectl.run(['diff', '--server-side', '-f', file]);
+    env.kubectl.file('deploy.yaml', deployment(2, 'nginx:1.27'));
+    const diff = await env.kubectl.run(['diff', '--server-side', '-f', file]);
     expect(diff.code).toBe(1);
     expect(diff.stdout).toMatch(/^-\s+- image: nginx:1\.26$/m);
     expect(diff.stdout).toMatch(/^\+\s+- image: nginx:1\.27$/m);
@@ -168,11 +148,11 @@ describe('kubectl apply --server-side', () => {
   });
 
   it('conflicts on a keyed list item\'s field (Service)', async () => {
-    const file = kubectl.file('svc.yaml', service(8080));
+    const file = env.kubectl.file('svc.yaml', service(8080));
     expect(await ok(['apply', '--server-side', '-f', file])).toBe('service/websvc serverside-applied\n');
-    kubectl.file('svc.yaml', service(9090));
+    env.kubectl.file('svc.yaml', service(9090));
     expect(await ok(['apply', '--server-side', '-f', file])).toBe('service/websvc serverside-applied\n');
-    const conflict = await kubectl.run(['apply', '--server-side', '--field-manager=ops', '-f', kubectl.file('svc-ops.yaml', service(7070))]);
+    const conflict = await env.kubectl.run(['apply', '--server-side', '--field-manager=ops', '-f', env.kubectl.file('svc-ops.yaml', service(7070))]);
     expect(conflict.stderr).toBe(`error: Apply failed with 1 conflict: conflict with "kubectl": .spec.ports[port=80,protocol="TCP"].targetPort\n${CONFLICT_ADVICE}`);
     const svc = await getYaml('service', 'websvc');
     expect(((svc['spec'] as Obj)['ports'] as Obj[])[0]?.['targetPort']).toBe(9090);
@@ -185,9 +165,9 @@ describe('kubectl apply --server-side', () => {
   });
 
   it('works beside client-side apply and takes its fields over on the first server-side apply', async () => {
-    const file = kubectl.file('csa.yaml', configMap({ a: '1', b: '2' }).replace('name: settings', 'name: csa'));
+    const file = env.kubectl.file('csa.yaml', configMap({ a: '1', b: '2' }).replace('name: settings', 'name: csa'));
     expect(await ok(['apply', '-f', file])).toBe('configmap/csa created\n');
-    kubectl.file('csa.yaml', configMap({ a: '1', b: '3' }).replace('name: settings', 'name: csa'));
+    env.kubectl.file('csa.yaml', configMap({ a: '1', b: '3' }).replace('name: settings', 'name: csa'));
     expect(await ok(['apply', '-f', file])).toBe('configmap/csa configured\n');
     let cm = await getYaml('configmap', 'csa');
     expect(owners(cm)).toEqual(['kubectl-client-side-apply/Update']);
@@ -195,7 +175,7 @@ describe('kubectl apply --server-side', () => {
     expect(JSON.parse(annotations['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}')).toMatchObject({ data: { a: '1', b: '3' } });
 
     // the server-side apply drops b: no conflict, and b goes once ownership moved to kubectl
-    kubectl.file('csa.yaml', configMap({ a: '1', c: '4' }).replace('name: settings', 'name: csa'));
+    env.kubectl.file('csa.yaml', configMap({ a: '1', c: '4' }).replace('name: settings', 'name: csa'));
     expect(await ok(['apply', '--server-side', '-f', file])).toBe('configmap/csa serverside-applied\n');
     cm = await getYaml('configmap', 'csa');
     expect(cm['data']).toEqual({ a: '1', c: '4' });
@@ -205,7 +185,7 @@ describe('kubectl apply --server-side', () => {
     const after = (cm['metadata'] as Obj)['annotations'] as Record<string, string>;
     expect(JSON.parse(after['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}')).toMatchObject({ data: { a: '1', c: '4' } });
     // and a client-side apply still works on it
-    kubectl.file('csa.yaml', configMap({ a: '2', c: '4' }).replace('name: settings', 'name: csa'));
+    env.kubectl.file('csa.yaml', configMap({ a: '2', c: '4' }).replace('name: settings', 'name: csa'));
     expect(await ok(['apply', '-f', file])).toBe('configmap/csa configured\n');
     expect((await getYaml('configmap', 'csa'))['data']).toEqual({ a: '2', c: '4' });
   });
@@ -219,9 +199,9 @@ describe('kubectl apply --server-side', () => {
       // PodSpec.tolerations is an atomic list: re-applying one replaces what admission added on
       // create, which validation refuses (as in Kubernetes)
       if (r.kind === 'Pod' && r.group === '') delete (obj['spec'] as Obj)['tolerations'];
-      const file = kubectl.file(`kind-${r.group}-${r.resource}.json`, JSON.stringify(obj));
+      const file = env.kubectl.file(`kind-${r.group}-${r.resource}.json`, JSON.stringify(obj));
       for (const round of ['create', 'again']) {
-        const out = await kubectl.run(['apply', '--server-side', '-f', file]);
+        const out = await env.kubectl.run(['apply', '--server-side', '-f', file]);
         if (out.code !== 0 || !out.stdout.endsWith(' serverside-applied\n')) failures.push(`${r.group}/${r.resource} (${round}): ${out.stderr.split('\n')[0] ?? ''}`);
       }
     }

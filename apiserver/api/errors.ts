@@ -1,6 +1,7 @@
 // Kubernetes API errors as metav1.Status, built like apimachinery's pkg/api/errors, and field
 // validation errors rendered like pkg/util/validation/field. Pure: no I/O.
 import type { Status, StatusCause, StatusDetails } from 'kubernetes-types/meta/v1.d.ts';
+import { goQuote as strconvQuote } from '../../kube/go-quote.ts';
 import { NodeletError } from '../../lib/errors.ts';
 
 /** field.ErrorType: the machine-readable cause reason of a field error. */
@@ -40,31 +41,10 @@ const TYPE_TEXT: Record<FieldErrorType, string> = {
   FieldValueTypeInvalid: 'Invalid value',
 };
 
-/** Go's strconv.Quote: double-quoted with Go escapes (printable Unicode kept as is). */
+/** Go's strconv.Quote of a value's text (kube/go-quote.ts). */
 export function goQuote(value: unknown): string {
   // a caller may hand over what a request body put where a string belongs: quote its text
-  const s = typeof value === 'string' ? value : String(value);
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    switch (ch) {
-      case '"': out += '\\"'; continue;
-      case '\\': out += '\\\\'; continue;
-      case '\n': out += '\\n'; continue;
-      case '\t': out += '\\t'; continue;
-      case '\r': out += '\\r'; continue;
-      case '\x07': out += '\\a'; continue;
-      case '\b': out += '\\b'; continue;
-      case '\f': out += '\\f'; continue;
-      case '\v': out += '\\v'; continue;
-      default:
-    }
-    if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (cp >= 0x80 && cp < 0xa0) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
-    else out += ch;
-  }
-  return out + '"';
+  return strconvQuote(typeof value === 'string' ? value : String(value));
 }
 
 /** Renders a bad value roughly like Go's `%#v` for the composite values validation reports. */

@@ -5,40 +5,20 @@
 // the kinds land (apiserver/kinds/index.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../lib/log.ts';
+import { describe, expect, it } from 'vitest';
 import { KINDS } from '../kinds/index.ts';
-import { startApiServer } from '../main.ts';
-import type { ApiServer } from '../server.ts';
-import { createMemoryStorage } from '../storage/memory-storage.ts';
-import { Kubectl } from '../testing/kubectl.ts';
+import { useKubectlServer } from '../testing/kubectl-server.ts';
 import { decodeProtobuf } from './protobuf.ts';
 
 type Obj = Record<string, unknown>;
 
-let server: ApiServer;
-let kubectl: Kubectl;
-
-beforeAll(async () => {
-  server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger, minRequestTimeoutSeconds: 2 });
-  kubectl = new Kubectl(server.kubeconfig());
-});
-
-afterAll(async () => {
-  await server.close();
-  kubectl.cleanup();
-});
+const env = useKubectlServer({ minRequestTimeoutSeconds: 2 });
+const { ok } = env;
 
 function served(group: string, kind: string, subresource?: string): boolean {
   const k = KINDS.find((d) => d.group === group && d.kind === kind);
   if (k === undefined) return false;
   return subresource === undefined || k.subresources.some((s) => s.name === subresource);
-}
-
-async function ok(args: string[]): Promise<string> {
-  const r = await kubectl.run(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
 }
 
 async function getJson(args: string[]): Promise<Obj> {
@@ -88,7 +68,7 @@ function withFlags(args: string[], flags: string[]): string[] {
 async function viaBothPaths(resource: string, name: string, command: (name: string) => string[]): Promise<Pair> {
   expect(await ok(command(name))).toMatch(/ created\n$/);
   const rendered = await ok(withFlags(command(`${name}-json`), ['--dry-run=client', '-o', 'json']));
-  await ok(['create', '-f', kubectl.file(`${resource}-${name}.json`, rendered)]);
+  await ok(['create', '-f', env.kubectl.file(`${resource}-${name}.json`, rendered)]);
   const viaProtobuf = await getJson([resource, name]);
   const viaJson = await getJson([resource, `${name}-json`]);
   const uid = (o: Obj): string => (isObj(o['metadata']) && typeof o['metadata']['uid'] === 'string' ? o['metadata']['uid'] : '');
@@ -102,7 +82,7 @@ function expectSameStored(pair: Pair): void {
 
 /** A file that is not UTF-8 (kubectl puts it in binaryData). */
 function binaryFile(): string {
-  const path = join(kubectl.dir, 'bin.dat');
+  const path = join(env.kubectl.dir, 'bin.dat');
   writeFileSync(path, Buffer.from([0x00, 0x01, 0xff]));
   return path;
 }
@@ -111,7 +91,7 @@ function binaryFile(): string {
 function tlsFiles(): { cert: string; key: string } {
   const secret = decodeProtobuf(readFileSync(join(import.meta.dirname, 'protobuf/testdata/create-secret-tls.bin'))) as { data: Record<string, string> };
   const text = (k: string): string => Buffer.from(secret.data[k] ?? '', 'base64').toString();
-  return { cert: kubectl.file('tls.crt', text('tls.crt')), key: kubectl.file('tls.key', text('tls.key')) };
+  return { cert: env.kubectl.file('tls.crt', text('tls.crt')), key: env.kubectl.file('tls.key', text('tls.key')) };
 }
 
 interface GeneratorCase {
@@ -298,7 +278,7 @@ spec:
 
 describe('typed-client commands beyond the generators', () => {
   it.skipIf(!served('batch', 'CronJob') || !served('batch', 'Job'))('kubectl create job --from=cronjob/x carries the whole pod template', async () => {
-    await ok(['create', '-f', kubectl.file('rich.yaml', RICH_CRONJOB)]);
+    await ok(['create', '-f', env.kubectl.file('rich.yaml', RICH_CRONJOB)]);
     const pair = await viaBothPaths('job.batch', 'from-rich', (n) => ['create', 'job', n, '--from=cronjob/rich']);
     expectSameStored(pair);
     const cronjob = await getJson(['cronjob.batch', 'rich']) as { spec: { jobTemplate: { spec: { template: { spec: Obj } } } } };
@@ -334,7 +314,7 @@ describe('typed-client commands beyond the generators', () => {
   });
 
   it('kubectl debug --copy-to creates the copy (a Pod)', async () => {
-    await ok(['create', '-f', kubectl.file('orig.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: orig, labels: {app: orig}}\nspec:\n  containers:\n  - {name: c, image: nginx, env: [{name: A, value: "1"}]}\n')]);
+    await ok(['create', '-f', env.kubectl.file('orig.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: orig, labels: {app: orig}}\nspec:\n  containers:\n  - {name: c, image: nginx, env: [{name: A, value: "1"}]}\n')]);
     await ok(['debug', 'orig', '--copy-to=orig-dbg', '--image=busybox', '--container=dbg', '--profile=general', '--', 'sleep', '1']);
     const copy = await getJson(['pod', 'orig-dbg']);
     expect(copy).toMatchObject({
@@ -346,9 +326,9 @@ describe('typed-client commands beyond the generators', () => {
   });
 
   it('kubectl drain --disable-eviction deletes with protobuf DeleteOptions', async () => {
-    await ok(['create', '-f', kubectl.file('node.yaml', 'apiVersion: v1\nkind: Node\nmetadata: {name: drained}\n')]);
-    await ok(['create', '-f', kubectl.file('on-node.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: on-node}\nspec: {nodeName: drained, containers: [{name: c, image: nginx}]}\n')]);
-    const r = await kubectl.run(['drain', 'drained', '--force', '--disable-eviction', '--grace-period=0', '--timeout=20s']);
+    await ok(['create', '-f', env.kubectl.file('node.yaml', 'apiVersion: v1\nkind: Node\nmetadata: {name: drained}\n')]);
+    await ok(['create', '-f', env.kubectl.file('on-node.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: on-node}\nspec: {nodeName: drained, containers: [{name: c, image: nginx}]}\n')]);
+    const r = await env.kubectl.run(['drain', 'drained', '--force', '--disable-eviction', '--grace-period=0', '--timeout=20s']);
     expect(r.stderr).not.toMatch(/unknown format|UnsupportedMediaType/);
     expect(r.stdout).toContain('pod/on-node deleted');
     expect(r.code).toBe(0);
@@ -372,7 +352,7 @@ subjects:
 
 describe('more typed-client writers', () => {
   it.skipIf(!served('rbac.authorization.k8s.io', 'ClusterRole') || !served('rbac.authorization.k8s.io', 'RoleBinding'))('kubectl auth reconcile (rbac creates)', async () => {
-    await ok(['auth', 'reconcile', '-f', kubectl.file('rbac.yaml', RBAC_YAML)]);
+    await ok(['auth', 'reconcile', '-f', env.kubectl.file('rbac.yaml', RBAC_YAML)]);
     expect(await getJson(['clusterrole', 'reconciled'])).toMatchObject({ metadata: { labels: { a: 'b' } }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] });
     expect(await getJson(['rolebinding', 'reconciled'])).toMatchObject({
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'reconciled' },
@@ -389,9 +369,9 @@ describe('more typed-client writers', () => {
   });
 
   it.skipIf(!served('', 'Pod', 'eviction'))('kubectl drain (evictions are JSON)', async () => {
-    await ok(['create', '-f', kubectl.file('node2.yaml', 'apiVersion: v1\nkind: Node\nmetadata: {name: evicted}\n')]);
-    await ok(['create', '-f', kubectl.file('on-node2.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: on-node2}\nspec: {nodeName: evicted, containers: [{name: c, image: nginx}]}\n')]);
-    const r = await kubectl.run(['drain', 'evicted', '--force', '--grace-period=0', '--timeout=20s']);
+    await ok(['create', '-f', env.kubectl.file('node2.yaml', 'apiVersion: v1\nkind: Node\nmetadata: {name: evicted}\n')]);
+    await ok(['create', '-f', env.kubectl.file('on-node2.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: on-node2}\nspec: {nodeName: evicted, containers: [{name: c, image: nginx}]}\n')]);
+    const r = await env.kubectl.run(['drain', 'evicted', '--force', '--grace-period=0', '--timeout=20s']);
     expect(r.stdout).toContain('pod/on-node2 evicted');
     expect(r.code).toBe(0);
   });

@@ -11,8 +11,8 @@ import {
   isRelaxedEnvVarName, isValidLabelValue, isValidPortName, isValidPortNum, validatePathSegmentName,
 } from './names.ts';
 import { compareQuantities, formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR } from './quantity.ts';
+import { arr, isObj, o, objs, s, type Obj } from './values.ts';
 
-type Obj = Record<string, unknown>;
 export type NameFn = (name: string, prefix: boolean) => string[];
 
 const IS_NEGATIVE = 'must be greater than or equal to 0';
@@ -22,21 +22,8 @@ const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 export const MAX_SECRET_SIZE = 1024 * 1024;
 const MAX_INT32 = 2147483647;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function o(v: unknown): Obj {
-  return isObj(v) ? v : {};
-}
-function s(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-function arr(v: unknown): unknown[] {
-  return Array.isArray(v) ? (v as unknown[]) : [];
-}
-function objs(v: unknown): Obj[] {
-  return arr(v).map(o);
-}
+// not values.ts's num: this one lets a non-finite number through (JSON.parse reads 1e400 as
+// Infinity), as these validators always have
 function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { MAX_NESTING_DEPTH, NESTING_ERROR, nestsDeeperThan } from '../../kube/schemas/decode.ts';
 import { ApiError } from '../api/errors.ts';
+import { jsonTextDepth } from '../api/json-text-depth.ts';
 import { decodeProtobuf } from '../machinery.ts';
 import type { BodyFacts } from '../registry/resource-store.ts';
 import { parseYamlDocument, scanJson, yamlDuplicates } from './duplicate-fields.ts';
@@ -50,28 +51,6 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     req.on('error', (err) => { cut(err.message); });
     req.on('close', () => { if (!req.complete) cut('the client closed the connection'); });
   });
-}
-
-/** The deepest nesting of [ and { in JSON text (outside strings), without parsing it. */
-function jsonTextDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x5b || c === 0x7b) {
-      depth++;
-      if (depth > max) max = depth;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return max;
 }
 
 function parseJson(text: string, depth = jsonTextDepth(text)): unknown {

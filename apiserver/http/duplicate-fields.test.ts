@@ -3,6 +3,7 @@
 // decoder, the strict errors upstream's field validation tests expect for the same bodies.
 import { describe, expect, it } from 'vitest';
 import { decoderForKind, strictErrorMessage, type DuplicateTree } from '../../kube/schemas/decode.ts';
+import { invalidDeploymentJSON, invalidDeploymentYAML } from '../testing/field-validation-bodies.ts';
 import { jsonDuplicates, parseYamlDocument, yamlDuplicates } from './duplicate-fields.ts';
 
 /** Every repeated key of a tree as a path (for assertions). */
@@ -18,59 +19,8 @@ function paths(tree: DuplicateTree | undefined, at = ''): string[] {
   return out;
 }
 
-// upstream's test body (test/integration/apiserver/field_validation_test.go)
-const invalidBodyJSON = `{
-  "apiVersion": "apps/v1",
-  "kind": "Deployment",
-  "metadata": { "name": "dep", "labels": {"app": "nginx"} },
-  "spec": {
-    "unknown1": "val1",
-    "unknownDupe": "valDupe",
-    "unknownDupe": "valDupe2",
-    "paused": true,
-    "paused": false,
-    "selector": { "matchLabels": { "app": "nginx" } },
-    "template": {
-      "metadata": { "labels": { "app": "nginx" } },
-      "spec": {
-        "containers": [{
-          "name":  "nginx",
-          "image": "nginx:latest",
-          "unknownNested": "val1",
-          "imagePullPolicy": "Always",
-          "imagePullPolicy": "Never"
-        }]
-      }
-    }
-  }
-}`;
-
-const invalidBodyYAML = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: dep
-  labels:
-    app: nginx
-spec:
-  unknown1: val1
-  unknownDupe: valDupe
-  unknownDupe: valDupe2
-  paused: true
-  paused: false
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:latest
-        unknownNested: val1
-        imagePullPolicy: Always
-        imagePullPolicy: Never`;
+const invalidBodyJSON = invalidDeploymentJSON('dep');
+const invalidBodyYAML = invalidDeploymentYAML('dep');
 
 describe('jsonDuplicates', () => {
   it('finds nothing in a text without repeats, and does not allocate a tree for it', () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/log.ts';
 import { ApiServer } from '../server.ts';
 import { createMemoryStorage } from '../storage/memory-storage.ts';
+import { invalidDeploymentJSON, invalidDeploymentYAML } from '../testing/field-validation-bodies.ts';
 
 let server: ApiServer;
 
@@ -55,51 +56,6 @@ const header = (text: string): string => `299 - "${text.replace(/["\\]/g, (c) =>
 function podWithTypo(name: string): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox', comand: ['sh'] }] } });
 }
-
-const invalidDeployment = (name: string): string => `{
-  "apiVersion": "apps/v1",
-  "kind": "Deployment",
-  "metadata": { "name": "${name}", "labels": {"app": "nginx"} },
-  "spec": {
-    "unknown1": "val1",
-    "unknownDupe": "valDupe",
-    "unknownDupe": "valDupe2",
-    "paused": true,
-    "paused": false,
-    "selector": { "matchLabels": { "app": "nginx" } },
-    "template": {
-      "metadata": { "labels": { "app": "nginx" } },
-      "spec": { "containers": [{ "name": "nginx", "image": "nginx:latest", "unknownNested": "val1", "imagePullPolicy": "Always", "imagePullPolicy": "Never" }] }
-    }
-  }
-}`;
-
-const invalidDeploymentYAML = (name: string): string => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  labels:
-    app: nginx
-spec:
-  unknown1: val1
-  unknownDupe: valDupe
-  unknownDupe: valDupe2
-  paused: true
-  paused: false
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:latest
-        unknownNested: val1
-        imagePullPolicy: Always
-        imagePullPolicy: Never`;
 
 const validDeployment = (name: string): string => JSON.stringify({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels: { app: 'nginx' } },
@@ -151,10 +107,10 @@ describe('create', () => {
   });
 
   it('reports duplicate keys of a JSON body where Go does, in its order', async () => {
-    const strict = await call('POST', `${DEPLOYMENTS}?fieldValidation=Strict`, invalidDeployment('dup-strict'));
+    const strict = await call('POST', `${DEPLOYMENTS}?fieldValidation=Strict`, invalidDeploymentJSON('dup-strict'));
     expect(strict.code).toBe(400);
     expect(strict.body['message']).toBe(`Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: ${JSON_STRICT_ERRORS.join(', ')}`);
-    const warn = await call('POST', DEPLOYMENTS, invalidDeployment('dup-warn'));
+    const warn = await call('POST', DEPLOYMENTS, invalidDeploymentJSON('dup-warn'));
     expect(warn.code).toBe(201);
     expect(warn.warnings).toEqual(JSON_STRICT_ERRORS.map(header));
     // the last value of a repeated key wins, as in Go
@@ -194,10 +150,10 @@ describe('create', () => {
 describe('update', () => {
   it('applies the directive to PUT and to the status subresource', async () => {
     expect((await call('POST', DEPLOYMENTS, validDeployment('put'))).code).toBe(201);
-    const strict = await call('PUT', `${DEPLOYMENTS}/put?fieldValidation=Strict`, invalidDeployment('put'));
+    const strict = await call('PUT', `${DEPLOYMENTS}/put?fieldValidation=Strict`, invalidDeploymentJSON('put'));
     expect(strict.code).toBe(400);
     expect(strict.body['message']).toBe(`Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: ${JSON_STRICT_ERRORS.join(', ')}`);
-    const warn = await call('PUT', `${DEPLOYMENTS}/put`, invalidDeployment('put'));
+    const warn = await call('PUT', `${DEPLOYMENTS}/put`, invalidDeploymentJSON('put'));
     expect(warn.code).toBe(200);
     expect(warn.warnings).toEqual(JSON_STRICT_ERRORS.map(header));
     const current = await call('GET', `${DEPLOYMENTS}/put`);

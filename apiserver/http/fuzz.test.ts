@@ -22,6 +22,7 @@ import { RESOURCES, groupVersion, type ResourceInfo } from '../resources.ts';
 import { ApiServer } from '../server.ts';
 import { createMemoryStorage } from '../storage/memory-storage.ts';
 import { createSqliteStorage } from '../storage/sqlite-storage.ts';
+import { mulberry32 } from '../testing/mulberry32.ts';
 import { sample } from '../testing/samples.ts';
 
 type Obj = Record<string, unknown>;
@@ -38,16 +39,6 @@ const NS = 'fuzz';
 const CANARY_NS = 'canary';
 
 // ---- seeded randomness ------------------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;

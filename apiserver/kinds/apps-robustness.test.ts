@@ -4,20 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors.ts';
 import { toTable } from '../api/tables.ts';
+import { mulberry32 } from '../testing/mulberry32.ts';
 import { APPS_KINDS } from './apps.ts';
 import type { KindDefinition, Obj } from './kind.ts';
 
 type Step = string | number;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES: unknown[] = [null, true, false, 0, -1, 1.5, 1e300, '', 'x', '25%', '-5%', [], [1, 'a', null], {}, { a: 1 }, [{}], [[]]];
 
@@ -94,7 +85,7 @@ function survives(fn: () => void): void {
 describe('apps kinds on hostile JSON', () => {
   for (const k of APPS_KINDS) {
     it(`${k.kind}: defaults, strategies, validation and its row take any JSON type anywhere`, () => {
-      const next = rng(0x61707073 ^ k.kind.length);
+      const next = mulberry32(0x61707073 ^ k.kind.length);
       const old = sample(k);
       k.prepareForCreate(old);
       expect(k.validate(old)).toEqual([]);

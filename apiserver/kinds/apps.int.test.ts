@@ -4,31 +4,12 @@
 // creates pods from these objects.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../lib/log.ts';
-import { startApiServer } from '../main.ts';
-import type { ApiServer } from '../server.ts';
-import { createMemoryStorage } from '../storage/memory-storage.ts';
-import { Kubectl } from '../testing/kubectl.ts';
+import { describe, expect, it } from 'vitest';
+import { useKubectlServer } from '../testing/kubectl-server.ts';
+import { until } from '../testing/until.ts';
 
-let server: ApiServer;
-let kubectl: Kubectl;
-
-beforeAll(async () => {
-  server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger, minRequestTimeoutSeconds: 5 });
-  kubectl = new Kubectl(server.kubeconfig());
-});
-
-afterAll(async () => {
-  await server.close();
-  kubectl.cleanup();
-});
-
-async function ok(args: string[]): Promise<string> {
-  const r = await kubectl.run(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
+const env = useKubectlServer({ minRequestTimeoutSeconds: 5 });
+const { ok } = env;
 
 /** A field of an object, by kubectl's jsonpath: JSON values parsed, plain strings as they are. */
 async function field(resource: string, name: string, path: string): Promise<unknown> {
@@ -41,16 +22,6 @@ async function field(resource: string, name: string, path: string): Promise<unkn
 }
 
 const TEMPLATE_GENERATION = '.metadata.annotations.deprecated\\.daemonset\\.template\\.generation';
-
-async function until<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function workloads(image: string, replicas: number): string {
   const template = (app: string): string => `  template:
@@ -151,7 +122,7 @@ describe('apps/v1 with kubectl', () => {
   });
 
   it('refuses a change of the selector: field is immutable', async () => {
-    const r = await kubectl.run(['patch', 'deploy', 'web', '--type=merge', '-p',
+    const r = await env.kubectl.run(['patch', 'deploy', 'web', '--type=merge', '-p',
       '{"spec":{"selector":{"matchLabels":{"app":"web","v":"2"}},"template":{"metadata":{"labels":{"app":"web","v":"2"}}}}}']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('The Deployment "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "v":"2"}, ' +
@@ -159,7 +130,7 @@ describe('apps/v1 with kubectl', () => {
   });
 
   it('applies a Deployment, a ReplicaSet, a StatefulSet and a DaemonSet, then applies a change', async () => {
-    const first = kubectl.file('workloads.yaml', workloads('localhost/busybox:local', 1));
+    const first = env.kubectl.file('workloads.yaml', workloads('localhost/busybox:local', 1));
     expect(await ok(['apply', '-f', first])).toBe(
       'deployment.apps/api created\nreplicaset.apps/front created\nstatefulset.apps/db created\ndaemonset.apps/agent created\n');
     expect(await field('sts', 'db', '.spec')).toMatchObject({
@@ -171,7 +142,7 @@ describe('apps/v1 with kubectl', () => {
     expect(await field('ds', 'agent', '.spec.updateStrategy')).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
     expect(await field('ds', 'agent', TEMPLATE_GENERATION)).toBe(1);
 
-    const second = kubectl.file('workloads-2.yaml', workloads('localhost/busybox:v2', 2));
+    const second = env.kubectl.file('workloads-2.yaml', workloads('localhost/busybox:v2', 2));
     expect(await ok(['apply', '-f', second])).toBe(
       'deployment.apps/api configured\nreplicaset.apps/front configured\nstatefulset.apps/db configured\ndaemonset.apps/agent configured\n');
     for (const [resource, name] of [['deploy', 'api'], ['rs', 'front'], ['sts', 'db'], ['ds', 'agent']] as const) {
@@ -196,14 +167,14 @@ describe('apps/v1 with kubectl', () => {
   });
 
   it('refuses StatefulSet updates outside the updatable fields', async () => {
-    const r = await kubectl.run(['patch', 'sts', 'db', '--type=merge', '-p', '{"spec":{"serviceName":"db2"}}']);
+    const r = await env.kubectl.run(['patch', 'sts', 'db', '--type=merge', '-p', '{"spec":{"serviceName":"db2"}}']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('The StatefulSet "db" is invalid: spec: Forbidden: updates to statefulset spec for fields other than \'replicas\', \'ordinals\', ' +
       '\'template\', \'updateStrategy\', \'persistentVolumeClaimRetentionPolicy\' and \'minReadySeconds\' are forbidden\n');
   });
 
   it('rejects a manifest whose selector does not match the template with kube\'s 422', async () => {
-    const bad = kubectl.file('bad.yaml', `apiVersion: apps/v1
+    const bad = env.kubectl.file('bad.yaml', `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: bad}
 spec:
@@ -215,14 +186,14 @@ spec:
       - name: c
         image: localhost/busybox:local
 `);
-    const r = await kubectl.run(['apply', '-f', bad]);
+    const r = await env.kubectl.run(['apply', '-f', bad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('The Deployment "bad" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: ' +
       '`selector` does not match template `labels`\n');
   });
 
   it('stores a ControllerRevision and prints its controller; its data is immutable', async () => {
-    const cr = kubectl.file('cr.yaml', `apiVersion: apps/v1
+    const cr = env.kubectl.file('cr.yaml', `apiVersion: apps/v1
 kind: ControllerRevision
 metadata:
   name: db-5d8f
@@ -234,7 +205,7 @@ data: {a: 1}
     const table = await ok(['get', 'controllerrevisions']);
     expect(table).toMatch(/^NAME\s+CONTROLLER\s+REVISION\s+AGE$/m);
     expect(table).toMatch(/^db-5d8f\s+statefulset\.apps\/db\s+3\s+\d+s$/m);
-    const r = await kubectl.run(['patch', 'controllerrevision', 'db-5d8f', '--type=merge', '-p', '{"data":{"a":2}}']);
+    const r = await env.kubectl.run(['patch', 'controllerrevision', 'db-5d8f', '--type=merge', '-p', '{"data":{"a":2}}']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^The ControllerRevision "db-5d8f" is invalid: data: Invalid value: runtime\.Unknown\{.*\}: field is immutable\n$/);
     await ok(['delete', 'controllerrevision', 'db-5d8f']);
@@ -248,8 +219,8 @@ data: {a: 1}
   });
 
   it('watches a deployment change with get -w', async () => {
-    const child = spawn('kubectl', ['--cache-dir', join(kubectl.dir, 'cache'), 'get', 'deployments', '-w', '--no-headers'],
-      { env: { ...process.env, KUBECONFIG: kubectl.kubeconfig, HOME: kubectl.dir } });
+    const child = spawn('kubectl', ['--cache-dir', join(env.kubectl.dir, 'cache'), 'get', 'deployments', '-w', '--no-headers'],
+      { env: { ...process.env, KUBECONFIG: env.kubectl.kubeconfig, HOME: env.kubectl.dir } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
     try {
@@ -263,9 +234,9 @@ data: {a: 1}
 
   it('deletes them', async () => {
     expect(await ok(['delete', 'deployment', 'web', 'api'])).toBe('deployment.apps "web" deleted\ndeployment.apps "api" deleted\n');
-    expect(await ok(['delete', '-f', kubectl.file('again.yaml', workloads('x', 1)), '--ignore-not-found'])).toBe(
+    expect(await ok(['delete', '-f', env.kubectl.file('again.yaml', workloads('x', 1)), '--ignore-not-found'])).toBe(
       'replicaset.apps "front" deleted\nstatefulset.apps "db" deleted\ndaemonset.apps "agent" deleted\n');
-    const r = await kubectl.run(['get', 'all']);
+    const r = await env.kubectl.run(['get', 'all']);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('No resources found in default namespace.\n');
   });

@@ -3,44 +3,13 @@
 // kube's 422 texts, immutability, patch/apply/delete and watch. No controller runs the jobs.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { silentLogger } from '../../lib/log.ts';
-import { startApiServer } from '../main.ts';
-import type { ApiServer } from '../server.ts';
-import { createMemoryStorage } from '../storage/memory-storage.ts';
-import { Kubectl } from '../testing/kubectl.ts';
+import { describe, expect, it } from 'vitest';
+import { useKubectlServer } from '../testing/kubectl-server.ts';
 
 type Obj = Record<string, unknown>;
 
-let server: ApiServer;
-let kubectl: Kubectl;
-
-beforeAll(async () => {
-  server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger, minRequestTimeoutSeconds: 2 });
-  kubectl = new Kubectl(server.kubeconfig());
-});
-
-afterAll(async () => {
-  await server.close();
-  kubectl.cleanup();
-});
-
-async function ok(args: string[], stdin?: string): Promise<string> {
-  const r = await kubectl.run(args, stdin === undefined ? {} : { stdin });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
-async function fails(args: string[]): Promise<string> {
-  const r = await kubectl.run(args);
-  expect(r.code, r.stdout).not.toBe(0);
-  return r.stderr;
-}
-
-async function yamlOf(...args: string[]): Promise<Obj> {
-  return parseYaml(await ok(['get', ...args, '-o', 'yaml'])) as Obj;
-}
+const env = useKubectlServer({ minRequestTimeoutSeconds: 2 });
+const { ok, fails, yamlOf } = env;
 
 function at(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((cur, k) => (cur as Obj | undefined)?.[k], obj);
@@ -142,7 +111,7 @@ describe('batch/v1 and policy/v1 with kubectl', () => {
       'spec.schedule: Invalid value: "0 0 * * 7": end of range (7) above maximum (6): 7');
     expect(await fails(['create', 'cronjob', 'bad', '--image=busybox', '--schedule=TZ=UTC 0 0 * * *'])).toContain(
       'spec.schedule: Invalid value: "TZ=UTC 0 0 * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead');
-    const tz = kubectl.file('tz.yaml', `apiVersion: batch/v1
+    const tz = env.kubectl.file('tz.yaml', `apiVersion: batch/v1
 kind: CronJob
 metadata: {name: tz}
 spec:
@@ -160,9 +129,9 @@ spec:
   });
 
   it('refuses a job whose pods would restart Always, and one with an unsupported policy', async () => {
-    expect(await fails(['apply', '-f', kubectl.file('always.yaml', JOB_YAML('always', 'Always'))])).toContain(
+    expect(await fails(['apply', '-f', env.kubectl.file('always.yaml', JOB_YAML('always', 'Always'))])).toContain(
       'The Job "always" is invalid: spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"');
-    expect(await fails(['create', '-f', kubectl.file('sometimes.yaml', JOB_YAML('sometimes', 'Sometimes'))])).toContain(
+    expect(await fails(['create', '-f', env.kubectl.file('sometimes.yaml', JOB_YAML('sometimes', 'Sometimes'))])).toContain(
       'spec.template.spec.restartPolicy: Unsupported value: "Sometimes": supported values: "OnFailure", "Never"');
   });
 
@@ -186,13 +155,13 @@ spec:
   });
 
   it('applies, re-applies and deletes', async () => {
-    const file = kubectl.file('applied.yaml', JOB_YAML('applied', 'OnFailure'));
+    const file = env.kubectl.file('applied.yaml', JOB_YAML('applied', 'OnFailure'));
     expect(await ok(['apply', '-f', file])).toBe('job.batch/applied created\n');
     expect(await ok(['apply', '-f', file])).toBe('job.batch/applied unchanged\n');
-    expect(await ok(['apply', '-f', kubectl.file('applied2.yaml', JOB_YAML('applied', 'OnFailure', 'localhost/busybox:local', 'b'))]))
+    expect(await ok(['apply', '-f', env.kubectl.file('applied2.yaml', JOB_YAML('applied', 'OnFailure', 'localhost/busybox:local', 'b'))]))
       .toBe('job.batch/applied configured\n');
     expect(at(await yamlOf('job', 'applied'), 'metadata.labels.team')).toBe('b');
-    expect(await fails(['apply', '-f', kubectl.file('applied3.yaml', JOB_YAML('applied', 'OnFailure', 'other'))])).toContain('field is immutable');
+    expect(await fails(['apply', '-f', env.kubectl.file('applied3.yaml', JOB_YAML('applied', 'OnFailure', 'other'))])).toContain('field is immutable');
     expect(await ok(['delete', 'job', 'applied'])).toBe('job.batch "applied" deleted\n');
     expect(await ok(['delete', 'cronjob', 'c'])).toBe('cronjob.batch "c" deleted\n');
     expect(await ok(['delete', 'pdb', 'p'])).toBe('poddisruptionbudget.policy "p" deleted\n');
@@ -200,8 +169,8 @@ spec:
   });
 
   it('watches jobs with get --watch', async () => {
-    const child = spawn('kubectl', ['--cache-dir', join(kubectl.dir, 'cache'), 'get', 'jobs', '--watch', '--no-headers'],
-      { env: { ...process.env, KUBECONFIG: kubectl.kubeconfig, HOME: kubectl.dir } });
+    const child = spawn('kubectl', ['--cache-dir', join(env.kubectl.dir, 'cache'), 'get', 'jobs', '--watch', '--no-headers'],
+      { env: { ...process.env, KUBECONFIG: env.kubectl.kubeconfig, HOME: env.kubectl.dir } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -3,34 +3,14 @@
 // generator commands, apply, the tables, defaults in -o yaml, patches, 422s, watch and delete.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../lib/log.ts';
-import { startApiServer } from '../main.ts';
-import type { ApiServer } from '../server.ts';
-import { createMemoryStorage } from '../storage/memory-storage.ts';
-import { Kubectl } from '../testing/kubectl.ts';
+import { describe, expect, it } from 'vitest';
+import { useKubectlServer } from '../testing/kubectl-server.ts';
 
-let server: ApiServer;
-let kubectl: Kubectl;
-
-beforeAll(async () => {
-  server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger, minRequestTimeoutSeconds: 2 });
-  kubectl = new Kubectl(server.kubeconfig());
-});
-
-afterAll(async () => {
-  await server.close();
-  kubectl.cleanup();
-});
-
-async function ok(args: string[]): Promise<string> {
-  const r = await kubectl.run(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
+const env = useKubectlServer({ minRequestTimeoutSeconds: 2 });
+const { ok } = env;
 
 async function fails(args: string[]): Promise<string> {
-  const r = await kubectl.run(args);
+  const r = await env.kubectl.run(args);
   expect(r.code, `kubectl ${args.join(' ')} should fail`).toBe(1);
   return r.stderr;
 }
@@ -109,11 +89,11 @@ describe('kubectl with services, endpoints, volumes, quotas, limits and storage 
   });
 
   it('applies claims, volumes, limit ranges, storage classes, endpoint slices and endpoints', async () => {
-    expect(await ok(['apply', '-f', kubectl.file('m.yaml', MANIFESTS)])).toBe([
+    expect(await ok(['apply', '-f', env.kubectl.file('m.yaml', MANIFESTS)])).toBe([
       'persistentvolumeclaim/data created', 'persistentvolume/pv1 created', 'limitrange/lr created',
       'storageclass.storage.k8s.io/fast created', 'endpointslice.discovery.k8s.io/web-abc created', 'endpoints/web created', '',
     ].join('\n'));
-    expect(await ok(['apply', '-f', kubectl.file('m.yaml', MANIFESTS)])).toContain('persistentvolume/pv1 unchanged');
+    expect(await ok(['apply', '-f', env.kubectl.file('m.yaml', MANIFESTS)])).toContain('persistentvolume/pv1 unchanged');
   });
 
   it('prints kubectl\'s tables', async () => {
@@ -179,7 +159,7 @@ describe('kubectl with services, endpoints, volumes, quotas, limits and storage 
   });
 
   it('refuses what kube refuses, with its 422 text', async () => {
-    await ok(['apply', '-f', kubectl.file('fixed.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: fixed}\nspec:\n  clusterIP: 10.96.0.10\n  ports: [{port: 53, protocol: UDP}]\n')]);
+    await ok(['apply', '-f', env.kubectl.file('fixed.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: fixed}\nspec:\n  clusterIP: 10.96.0.10\n  ports: [{port: 53, protocol: UDP}]\n')]);
     expect(await fails(['patch', 'svc', 'fixed', '--type=merge', '-p', '{"spec":{"clusterIP":"10.96.0.11"}}']))
       .toContain('The Service "fixed" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.0.11"}: may not change once set');
     expect(await fails(['patch', 'pvc', 'data', '--type=merge', '-p', '{"spec":{"accessModes":["ReadWriteMany"]}}']))
@@ -188,7 +168,7 @@ describe('kubectl with services, endpoints, volumes, quotas, limits and storage 
       .toContain('The StorageClass "fast" is invalid: provisioner: Forbidden: updates to provisioner are forbidden.');
     expect(await fails(['patch', 'endpointslice', 'web-abc', '--type=merge', '-p', '{"addressType":"IPv6"}']))
       .toContain('addressType: Invalid value: "IPv6": field is immutable');
-    const bad = kubectl.file('bad.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: Bad}\nspec:\n  type: Weird\n  ports: [{port: 80}, {port: 70000, protocol: FTP}]\n');
+    const bad = env.kubectl.file('bad.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: Bad}\nspec:\n  type: Weird\n  ports: [{port: 80}, {port: 70000, protocol: FTP}]\n');
     const stderr = await fails(['create', '-f', bad]);
     expect(stderr).toContain('The Service "Bad" is invalid:');
     expect(stderr).toContain('* spec.ports[0].name: Required value');
@@ -196,7 +176,7 @@ describe('kubectl with services, endpoints, volumes, quotas, limits and storage 
     expect(stderr).toContain('* spec.ports[1].protocol: Unsupported value: "FTP": supported values: "SCTP", "TCP", "UDP"');
     expect(stderr).toContain('* spec.type: Unsupported value: "Weird": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"');
     expect(await fails(['create', 'quota', 'bad', '--hard=pods=1500m'])).toContain('error: failed to create quota: ResourceQuota "bad" is invalid: spec.hard[pods]: Invalid value: "1500m": must be an integer');
-    expect(await fails(['apply', '-f', kubectl.file('pv.yaml', 'apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: empty}\nspec:\n  accessModes: [ReadWriteOnce]\n')]))
+    expect(await fails(['apply', '-f', env.kubectl.file('pv.yaml', 'apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: empty}\nspec:\n  accessModes: [ReadWriteOnce]\n')]))
       .toContain('spec: Required value: must specify a volume type');
   });
 
@@ -207,7 +187,7 @@ describe('kubectl with services, endpoints, volumes, quotas, limits and storage 
   });
 
   it('watches with get -w', async () => {
-    const child = spawn('kubectl', ['--cache-dir', join(kubectl.dir, 'cache'), 'get', 'svc', '-w', '--no-headers'], { env: { ...process.env, KUBECONFIG: kubectl.kubeconfig, HOME: kubectl.dir } });
+    const child = spawn('kubectl', ['--cache-dir', join(env.kubectl.dir, 'cache'), 'get', 'svc', '-w', '--no-headers'], { env: { ...process.env, KUBECONFIG: env.kubectl.kubeconfig, HOME: env.kubectl.dir } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -227,7 +207,7 @@ describe('kubectl with services, endpoints, volumes, quotas, limits and storage 
 
   it('deletes', async () => {
     expect(await ok(['delete', 'svc', 'np', 'late'])).toBe('service "np" deleted\nservice "late" deleted\n');
-    expect(await ok(['delete', '-f', kubectl.file('m.yaml', MANIFESTS)])).toContain('persistentvolume "pv1" deleted');
+    expect(await ok(['delete', '-f', env.kubectl.file('m.yaml', MANIFESTS)])).toContain('persistentvolume "pv1" deleted');
     expect(await ok(['delete', 'quota', 'q'])).toBe('resourcequota "q" deleted\n');
     expect((await fails(['get', 'pv', 'pv1']))).toContain('Error from server (NotFound): persistentvolumes "pv1" not found');
     expect(await ok(['get', 'sc,endpointslices,limits,pvc', '-o', 'name'])).toBe('');

@@ -4,44 +4,14 @@
 // `explain` the schema; kube's 422 for an invalid resource and its 400 for an unknown field under
 // strict validation; scale, merge patch, the 415 of a strategic merge patch; deleting the
 // definition removes its resources and the resource leaves discovery.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { silentLogger } from '../../lib/log.ts';
-import { startApiServer } from '../main.ts';
-import type { ApiServer } from '../server.ts';
-import { createMemoryStorage } from '../storage/memory-storage.ts';
-import { Kubectl } from '../testing/kubectl.ts';
+import { describe, expect, it } from 'vitest';
+import { useKubectlServer } from '../testing/kubectl-server.ts';
+import { until } from '../testing/until.ts';
 
 type Obj = Record<string, unknown>;
 
-let server: ApiServer;
-let kubectl: Kubectl;
-
-beforeAll(async () => {
-  server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger, minRequestTimeoutSeconds: 2 });
-  kubectl = new Kubectl(server.kubeconfig());
-});
-
-afterAll(async () => {
-  await server.close();
-  kubectl.cleanup();
-});
-
-async function ok(args: string[], stdin?: string): Promise<string> {
-  const r = await kubectl.run(args, stdin === undefined ? {} : { stdin });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
-async function fails(args: string[], stdin?: string): Promise<string> {
-  const r = await kubectl.run(args, stdin === undefined ? {} : { stdin });
-  expect(r.code, r.stdout).not.toBe(0);
-  return r.stderr;
-}
-
-async function yamlOf(...args: string[]): Promise<Obj> {
-  return parseYaml(await ok(['get', ...args, '-o', 'yaml'])) as Obj;
-}
+const env = useKubectlServer({ minRequestTimeoutSeconds: 2 });
+const { ok, fails, yamlOf } = env;
 
 function at(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((cur, k) => (cur as Obj | undefined)?.[k], obj);
@@ -50,16 +20,6 @@ function at(obj: unknown, path: string): unknown {
 /** The header and the rows of `kubectl get` output, split on runs of spaces. */
 function rows(out: string): string[][] {
   return out.trimEnd().split('\n').map((l) => l.trim().split(/\s{2,}/));
-}
-
-async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
@@ -133,7 +93,7 @@ ${spec}`;
 
 describe('CustomResourceDefinitions with kubectl', () => {
   it('applies a definition, which is established and listed', async () => {
-    expect(await ok(['apply', '-f', kubectl.file('crd.yaml', CRD)])).toBe('customresourcedefinition.apiextensions.k8s.io/widgets.example.com created\n');
+    expect(await ok(['apply', '-f', env.kubectl.file('crd.yaml', CRD)])).toBe('customresourcedefinition.apiextensions.k8s.io/widgets.example.com created\n');
     const crd = await yamlOf('crd', 'widgets.example.com');
     const conditions = at(crd, 'status.conditions') as Obj[];
     expect(conditions.map((c) => [c['type'], c['status'], c['reason']])).toEqual([
@@ -150,7 +110,7 @@ describe('CustomResourceDefinitions with kubectl', () => {
   });
 
   it('applies a custom resource right away (kubectl\'s cached discovery predates the definition) and lists it in discovery', async () => {
-    expect(await ok(['apply', '-f', kubectl.file('w.yaml', widget('w', '  color: red\n'))])).toBe('widget.example.com/w created\n');
+    expect(await ok(['apply', '-f', env.kubectl.file('w.yaml', widget('w', '  color: red\n'))])).toBe('widget.example.com/w created\n');
     expect(await ok(['api-resources', '--no-headers'])).toMatch(/^widgets\s+wd\s+example\.com\/v1\s+true\s+Widget$/m);
     const w = await yamlOf('widget', 'w');
     expect(w['spec']).toEqual({ color: 'red', replicas: 1 });
@@ -166,22 +126,22 @@ describe('CustomResourceDefinitions with kubectl', () => {
   });
 
   it('applies a changed custom resource with a merge patch (no strategic merge for custom kinds)', async () => {
-    expect(await ok(['apply', '-f', kubectl.file('w.yaml', widget('w', '  color: green\n'))])).toBe('widget.example.com/w configured\n');
-    expect(await ok(['apply', '-f', kubectl.file('w.yaml', widget('w', '  color: green\n'))])).toBe('widget.example.com/w unchanged\n');
+    expect(await ok(['apply', '-f', env.kubectl.file('w.yaml', widget('w', '  color: green\n'))])).toBe('widget.example.com/w configured\n');
+    expect(await ok(['apply', '-f', env.kubectl.file('w.yaml', widget('w', '  color: green\n'))])).toBe('widget.example.com/w unchanged\n');
     expect(at(await yamlOf('widget', 'w'), 'spec')).toEqual({ color: 'green', replicas: 1 });
   });
 
   it('serves what a changed definition says: a new column, a second version', async () => {
     const changed = CRD.replace('    - name: Age\n', '    - name: Selector\n      type: string\n      jsonPath: .spec.selector\n      priority: 1\n    - name: Age\n')
       .replace('  versions:\n  - name: v1\n', `  versions:\n  - name: v1beta1\n    served: true\n    storage: false\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n  - name: v1\n`);
-    expect(await ok(['apply', '-f', kubectl.file('crd2.yaml', changed)])).toBe('customresourcedefinition.apiextensions.k8s.io/widgets.example.com configured\n');
+    expect(await ok(['apply', '-f', env.kubectl.file('crd2.yaml', changed)])).toBe('customresourcedefinition.apiextensions.k8s.io/widgets.example.com configured\n');
     expect(rows(await ok(['get', 'widgets', '-o', 'wide']))[0]).toEqual(['NAME', 'REPLICAS', 'COLOR', 'SELECTOR', 'AGE']);
     const beta = JSON.parse(await ok(['get', '--raw', '/apis/example.com/v1beta1/namespaces/default/widgets/w'])) as Obj;
     expect(beta['apiVersion']).toBe('example.com/v1beta1');
     expect(at(beta, 'spec.color')).toBe('green');
     const group = JSON.parse(await ok(['get', '--raw', '/apis/example.com'])) as Obj;
     expect(at(group, 'preferredVersion')).toEqual({ groupVersion: 'example.com/v1', version: 'v1' });
-    await ok(['apply', '-f', kubectl.file('crd.yaml', CRD)]);
+    await ok(['apply', '-f', env.kubectl.file('crd.yaml', CRD)]);
   });
 
   it('explains the custom kind from its schema', async () => {
@@ -195,22 +155,22 @@ describe('CustomResourceDefinitions with kubectl', () => {
   });
 
   it('refuses an invalid custom resource with kube\'s 422', async () => {
-    const err = await fails(['apply', '-f', kubectl.file('bad.yaml', widget('bad', '  color: purple\n  replicas: many\n'))]);
+    const err = await fails(['apply', '-f', env.kubectl.file('bad.yaml', widget('bad', '  color: purple\n  replicas: many\n'))]);
     expect(err).toContain('The Widget "bad" is invalid: ');
     expect(err).toContain('spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"');
     expect(err).toContain('spec.color: Unsupported value: "purple": supported values: "red", "green", "blue"');
-    const negative = await fails(['create', '-f', kubectl.file('neg.yaml', widget('neg', '  color: red\n  replicas: -1\n'))]);
+    const negative = await fails(['create', '-f', env.kubectl.file('neg.yaml', widget('neg', '  color: red\n  replicas: -1\n'))]);
     expect(negative).toContain('spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0');
-    const missing = await fails(['create', '-f', kubectl.file('missing.yaml', widget('missing', '  replicas: 2\n'))]);
+    const missing = await fails(['create', '-f', env.kubectl.file('missing.yaml', widget('missing', '  replicas: 2\n'))]);
     expect(missing).toContain('The Widget "missing" is invalid: spec.color: Required value');
   });
 
   it('refuses an unknown field under strict validation and prunes it otherwise', async () => {
-    const err = await fails(['apply', '-f', kubectl.file('typo.yaml', widget('typo', '  color: red\n  colour: red\n'))]);
+    const err = await fails(['apply', '-f', env.kubectl.file('typo.yaml', widget('typo', '  color: red\n  colour: red\n'))]);
     expect(err).toContain('strict decoding error: unknown field "spec.colour"');
-    expect(await ok(['apply', '--validate=false', '-f', kubectl.file('typo.yaml', widget('typo', '  color: red\n  colour: red\n'))])).toBe('widget.example.com/typo created\n');
+    expect(await ok(['apply', '--validate=false', '-f', env.kubectl.file('typo.yaml', widget('typo', '  color: red\n  colour: red\n'))])).toBe('widget.example.com/typo created\n');
     expect(at(await yamlOf('widget', 'typo'), 'spec')).toEqual({ color: 'red', replicas: 1 });
-    const warn = await kubectl.run(['create', '--validate=warn', '-f', kubectl.file('warn.yaml', widget('warn', '  color: red\n  size: big\n'))]);
+    const warn = await env.kubectl.run(['create', '--validate=warn', '-f', env.kubectl.file('warn.yaml', widget('warn', '  color: red\n  size: big\n'))]);
     expect(warn.code).toBe(0);
     expect(warn.stderr).toContain('unknown field "spec.size"');
   });
@@ -249,7 +209,7 @@ describe('CustomResourceDefinitions with kubectl', () => {
   it('refuses an invalid definition in kube\'s words', async () => {
     const bad = CRD.replace('name: widgets.example.com', 'name: gadgets.example.com').replace('plural: widgets', 'plural: gizmos')
       .replace('          status:\n            type: object\n', '          status:\n');
-    const err = await fails(['create', '-f', kubectl.file('bad-crd.yaml', bad)]);
+    const err = await fails(['create', '-f', env.kubectl.file('bad-crd.yaml', bad)]);
     expect(err).toContain('The CustomResourceDefinition "gadgets.example.com" is invalid: ');
     expect(err).toContain('metadata.name: Invalid value: "gadgets.example.com": must be spec.names.plural+"."+spec.group');
     expect(err).toContain('spec.validation.openAPIV3Schema.properties[status].type: Required value: must not be empty for specified object fields');
@@ -258,13 +218,13 @@ describe('CustomResourceDefinitions with kubectl', () => {
   it('deletes the definition with its custom resources; the resource leaves discovery', async () => {
     expect(rows(await ok(['get', 'widgets', '--no-headers'])).length).toBeGreaterThan(1);
     expect(await ok(['delete', 'crd', 'widgets.example.com'])).toBe('customresourcedefinition.apiextensions.k8s.io "widgets.example.com" deleted\n');
-    await until(async () => ((await kubectl.run(['get', 'crd', 'widgets.example.com'])).code !== 0 ? true : undefined));
+    await until(async () => ((await env.kubectl.run(['get', 'crd', 'widgets.example.com'])).code !== 0 ? true : undefined), 10_000, 100);
     expect(await ok(['api-resources', '--no-headers'])).not.toMatch(/^widgets\s/m);
     const err = await fails(['get', 'widgets']);
     expect(err).toContain('the server doesn\'t have a resource type "widgets"');
     // defined again, it starts empty
-    await ok(['apply', '-f', kubectl.file('crd.yaml', CRD)]);
+    await ok(['apply', '-f', env.kubectl.file('crd.yaml', CRD)]);
     expect((await ok(['get', 'widgets', '-A'])).trim()).toBe('');
-    expect((await kubectl.run(['get', 'widgets', '-A'])).stderr).toContain('No resources found');
+    expect((await env.kubectl.run(['get', 'widgets', '-A'])).stderr).toContain('No resources found');
   });
 });

@@ -2,46 +2,13 @@
 // the real kubectl (1.32) against an in-process API server: what `kubectl create role|…`,
 // `kubectl get`, `kubectl auth can-i|whoami`, `kubectl create token`, `kubectl drain` and
 // `kubectl debug` show and do.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../lib/log.ts';
-import { ApiClient, PODS, type KubeObject } from '../client/client.ts';
-import { parseKubeconfig } from '../client/kubeconfig.ts';
-import { startApiServer } from '../main.ts';
-import type { ApiServer } from '../server.ts';
-import { createMemoryStorage } from '../storage/memory-storage.ts';
-import { Kubectl } from '../testing/kubectl.ts';
+import { describe, expect, it } from 'vitest';
+import { PODS, type KubeObject } from '../client/client.ts';
+import { useKubectlServer } from '../testing/kubectl-server.ts';
+import { until } from '../testing/until.ts';
 
-let server: ApiServer;
-let kubectl: Kubectl;
-let client: ApiClient;
-
-beforeAll(async () => {
-  server = await startApiServer({ storage: createMemoryStorage(), log: silentLogger, minRequestTimeoutSeconds: 2, scheduler: false });
-  kubectl = new Kubectl(server.kubeconfig());
-  client = ApiClient.fromConnection(parseKubeconfig(server.kubeconfig()));
-});
-
-afterAll(async () => {
-  client.close();
-  await server.close();
-  kubectl.cleanup();
-});
-
-async function ok(args: string[], stdin?: string): Promise<string> {
-  const r = await kubectl.run(args, stdin === undefined ? {} : { stdin });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const env = useKubectlServer({ minRequestTimeoutSeconds: 2, scheduler: false });
+const { ok } = env;
 
 const NODE = `apiVersion: v1
 kind: Node
@@ -66,7 +33,7 @@ spec:
 
 /** A pod bound to node1 and reported Running and Ready, as the agent would. */
 async function runningPod(name: string): Promise<void> {
-  await ok(['apply', '-f', kubectl.file(`${name}.yaml`, podYaml(name))]);
+  await ok(['apply', '-f', env.kubectl.file(`${name}.yaml`, podYaml(name))]);
   await ok(['patch', 'pod', name, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}']);
 }
 
@@ -96,7 +63,7 @@ describe('RBAC, reviews, tokens, eviction and ephemeral containers with kubectl'
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
       subjects: [{ kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' }, { kind: 'Group', name: 'devs', apiGroup: 'rbac.authorization.k8s.io' }, { kind: 'ServiceAccount', name: 'builder', namespace: 'default' }],
     });
-    const change = await kubectl.run(['patch', 'rolebinding', 'read-pods', '--type=merge', '-p', '{"roleRef":{"name":"other"}}']);
+    const change = await env.kubectl.run(['patch', 'rolebinding', 'read-pods', '--type=merge', '-p', '{"roleRef":{"name":"other"}}']);
     expect(change.code).toBe(1);
     expect(change.stderr).toContain('roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"other"}: cannot change roleRef');
   });
@@ -115,7 +82,7 @@ describe('RBAC, reviews, tokens, eviction and ephemeral containers with kubectl'
   });
 
   it('issues a token for a service account that authenticates as it', async () => {
-    await until(async () => ((await kubectl.run(['get', 'serviceaccount', 'default'])).code === 0 ? true : undefined));
+    await until(async () => ((await env.kubectl.run(['get', 'serviceaccount', 'default'])).code === 0 ? true : undefined));
     const token = (await ok(['create', 'token', 'default'])).trim();
     expect(token.split('.')).toHaveLength(3);
     const who = await ok(['auth', 'whoami', `--token=${token}`]);
@@ -124,51 +91,51 @@ describe('RBAC, reviews, tokens, eviction and ephemeral containers with kubectl'
     expect(who).toMatch(/^Extra: authentication\.kubernetes\.io\/credential-id\s+\[JTI=[0-9a-f-]{36}\]$/m);
     expect(JSON.parse(await ok(['get', '--raw', '/api', `--token=${token}`]))).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     // no RBAC yet: the authorizer answers no for a service account
-    const canI = await kubectl.run(['auth', 'can-i', 'list', 'pods', `--token=${token}`]);
+    const canI = await env.kubectl.run(['auth', 'can-i', 'list', 'pods', `--token=${token}`]);
     expect(canI).toMatchObject({ code: 1, stdout: 'no\n' });
 
-    const short = await kubectl.run(['create', 'token', 'default', '--duration=1m']);
+    const short = await env.kubectl.run(['create', 'token', 'default', '--duration=1m']);
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes');
-    expect((await kubectl.run(['create', 'token', 'nobody'])).stderr).toContain('serviceaccounts "nobody" not found');
+    expect((await env.kubectl.run(['create', 'token', 'nobody'])).stderr).toContain('serviceaccounts "nobody" not found');
 
     // TokenReview (kubectl cannot validate a review kind against /openapi/v2, which is not served)
     const review = (t: string): string => `apiVersion: authentication.k8s.io/v1\nkind: TokenReview\nspec:\n  token: ${t}\n`;
-    const reviewed = JSON.parse(await ok(['create', '--validate=false', '-o', 'json', '-f', kubectl.file('tr.yaml', review(token))])) as { status: Record<string, unknown> };
+    const reviewed = JSON.parse(await ok(['create', '--validate=false', '-o', 'json', '-f', env.kubectl.file('tr.yaml', review(token))])) as { status: Record<string, unknown> };
     expect(reviewed.status).toMatchObject({ authenticated: true, audiences: ['https://kubernetes.default.svc.cluster.local'], user: { username: 'system:serviceaccount:default:default' } });
-    const bad = JSON.parse(await ok(['create', '--validate=false', '-o', 'json', '-f', kubectl.file('tr2.yaml', review('garbage'))])) as { status: Record<string, unknown> };
+    const bad = JSON.parse(await ok(['create', '--validate=false', '-o', 'json', '-f', env.kubectl.file('tr2.yaml', review('garbage'))])) as { status: Record<string, unknown> };
     expect(bad.status).toEqual({ user: {}, error: 'invalid bearer token' });
   });
 
   it('adds an ephemeral container with kubectl debug', async () => {
-    await ok(['apply', '-f', kubectl.file('node.yaml', NODE)]);
-    await ok(['apply', '-f', kubectl.file('dbg.yaml', podYaml('dbg-target'))]);
-    const r = await kubectl.run(['debug', 'dbg-target', '--image=localhost/busybox:local', '-c', 'dbg', '--attach=false', '--target=c']);
+    await ok(['apply', '-f', env.kubectl.file('node.yaml', NODE)]);
+    await ok(['apply', '-f', env.kubectl.file('dbg.yaml', podYaml('dbg-target'))]);
+    const r = await env.kubectl.run(['debug', 'dbg-target', '--image=localhost/busybox:local', '-c', 'dbg', '--attach=false', '--target=c']);
     expect(r.code, r.stderr).toBe(0);
     expect(await ok(['get', 'pod', 'dbg-target', '-o', 'jsonpath={.spec.ephemeralContainers[0].name} {.spec.ephemeralContainers[0].targetContainerName} {.spec.ephemeralContainers[0].imagePullPolicy}']))
       .toBe('dbg c IfNotPresent');
-    const change = await kubectl.run(['patch', 'pod', 'dbg-target', '--subresource=ephemeralcontainers', '--type=json', '-p', '[{"op":"remove","path":"/spec/ephemeralContainers/0"}]']);
+    const change = await env.kubectl.run(['patch', 'pod', 'dbg-target', '--subresource=ephemeralcontainers', '--type=json', '-p', '[{"op":"remove","path":"/spec/ephemeralContainers/0"}]']);
     expect(change.stderr).toContain('spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be removed');
   });
 
   it('drains a node through evictions, held back by a PodDisruptionBudget that allows no disruption', async () => {
-    await ok(['apply', '-f', kubectl.file('node.yaml', NODE)]);
+    await ok(['apply', '-f', env.kubectl.file('node.yaml', NODE)]);
     await runningPod('web');
-    const pdbServed = (await kubectl.run(['api-resources', '--api-group=policy', '-o', 'name'])).stdout.includes('poddisruptionbudgets');
+    const pdbServed = (await env.kubectl.run(['api-resources', '--api-group=policy', '-o', 'name'])).stdout.includes('poddisruptionbudgets');
     if (pdbServed) {
       await ok(['create', 'pdb', 'web', '--selector=app=web', '--min-available=1']);
       await ok(['patch', 'pdb', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"observedGeneration":1,"disruptionsAllowed":0,"currentHealthy":1,"desiredHealthy":1,"expectedPods":1}}']);
-      const blocked = await kubectl.run(['drain', 'node1', '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--grace-period=0', '--timeout=3s'], { timeoutMs: 30_000 });
+      const blocked = await env.kubectl.run(['drain', 'node1', '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--grace-period=0', '--timeout=3s'], { timeoutMs: 30_000 });
       expect(blocked.code).toBe(1);
       expect(blocked.stderr).toContain(`error when evicting pods/"web" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`);
       expect(await ok(['get', 'node', 'node1', '-o', 'jsonpath={.spec.unschedulable}'])).toBe('true');
       await ok(['patch', 'pdb', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"disruptionsAllowed":1}}']);
     }
-    const drained = await kubectl.run(['drain', 'node1', '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--grace-period=0', '--timeout=20s'], { timeoutMs: 30_000 });
+    const drained = await env.kubectl.run(['drain', 'node1', '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--grace-period=0', '--timeout=20s'], { timeoutMs: 30_000 });
     expect(drained.code, drained.stderr).toBe(0);
     expect(drained.stdout).toContain('pod/web evicted');
     expect(drained.stdout).toContain('node/node1 drained');
-    await until(async () => ((await client.list<KubeObject>(PODS, 'default')).items.some((p) => p.metadata?.name === 'web') ? undefined : true));
+    await until(async () => ((await env.client.list<KubeObject>(PODS, 'default')).items.some((p) => p.metadata?.name === 'web') ? undefined : true));
     if (pdbServed) {
       const status = JSON.parse(await ok(['get', 'pdb', 'web', '-o', 'jsonpath={.status}'])) as Record<string, unknown>;
       expect(status).toMatchObject({ disruptionsAllowed: 0, disruptedPods: { web: expect.any(String) as unknown } });
@@ -179,8 +146,8 @@ describe('RBAC, reviews, tokens, eviction and ephemeral containers with kubectl'
   it('evicts with a direct POST: 201 and a Status', async () => {
     await runningPod('direct');
     const eviction = JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'direct', namespace: 'default' }, deleteOptions: { gracePeriodSeconds: 0 } });
-    const out = await ok(['create', '--raw', '/api/v1/namespaces/default/pods/direct/eviction', '-f', kubectl.file('ev.json', eviction)]);
+    const out = await ok(['create', '--raw', '/api/v1/namespaces/default/pods/direct/eviction', '-f', env.kubectl.file('ev.json', eviction)]);
     expect(JSON.parse(out)).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-    expect((await kubectl.run(['get', 'pod', 'direct'])).stderr).toContain('pods "direct" not found');
+    expect((await env.kubectl.run(['get', 'pod', 'direct'])).stderr).toContain('pods "direct" not found');
   });
 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../lib/clock.ts';
-import { ApiError } from '../api/errors.ts';
 import { Registry } from '../registry/registry.ts';
 import { bootstrapPolicy, bootstrapRbac } from '../registry/rbac-bootstrap.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
 import { createMemoryStorage } from '../storage/memory-storage.ts';
 import type { KubeObject } from '../storage/types.ts';
+import { failure } from '../testing/failure.ts';
 import { CLUSTER_ROLE_BINDING_TABLE, ROLE_BINDING_TABLE, ROLE_TABLE } from './rbac/tables.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -16,16 +16,6 @@ async function setup(): Promise<{ reg: Registry; clock: FakeClock; store: (r: st
   const reg = new Registry(createMemoryStorage(), clock);
   await reg.bootstrap();
   return { reg, clock, store: (r) => reg.store(RBAC, 'v1', r) };
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return `${err.httpCode} ${err.message}`;
-    throw err;
-  }
-  throw new Error('expected a failure');
 }
 
 const role = (name: string, rules: unknown[]): KubeObject => ({ apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name }, rules });

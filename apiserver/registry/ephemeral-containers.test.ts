@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../lib/clock.ts';
-import { ApiError } from '../api/errors.ts';
 import { createMemoryStorage } from '../storage/memory-storage.ts';
 import type { KubeObject } from '../storage/types.ts';
+import { failure } from '../testing/failure.ts';
 import { callSubresource, type CallOptions } from '../testing/subresource.ts';
 import { ephemeralContainers } from './ephemeral-containers.ts';
 import { Registry } from './registry.ts';
@@ -24,16 +24,6 @@ function call(s: { reg: Registry; clock: FakeClock }, o: CallOptions): Promise<{
 
 const patch = (s: { reg: Registry; clock: FakeClock }, body: unknown, type = 'application/strategic-merge-patch+json'): Promise<{ code: number; body: unknown }> =>
   call(s, { method: 'PATCH', contentType: type, body });
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return `${err.httpCode} ${err.message}`;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
 
 const DEBUG = { name: 'dbg', image: 'busybox:1', targetContainerName: 'c', stdin: true, tty: true, resources: {}, terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent' };
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../lib/clock.ts';
-import { ApiError } from '../api/errors.ts';
 import { createServiceAccountKey } from '../pki.ts';
 import { createMemoryStorage } from '../storage/memory-storage.ts';
+import { failure } from '../testing/failure.ts';
 import { callSubresource, type CallOptions } from '../testing/subresource.ts';
 import { IdentityIndex } from './identity-index.ts';
 import { Registry } from './registry.ts';
@@ -24,16 +24,6 @@ async function setup(): Promise<{ reg: Registry; clock: FakeClock; tokens: Servi
 
 function request(s: Awaited<ReturnType<typeof setup>>, name: string, body: unknown, o: CallOptions = {}): Promise<{ code: number; body: unknown }> {
   return callSubresource(s.reg, s.clock, { group: '', resource: 'serviceaccounts' }, name, createServiceAccountToken, { namespace: 'default', body, tokens: s.tokens, ...o });
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return `${err.httpCode} ${err.message}`;
-    throw err;
-  }
-  throw new Error('expected a failure');
 }
 
 const TR = { kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goJSON, goJSONString, goNumber, goQuote, goValueString } from './go-format.ts';
+import { goJSON, goJSONString, goNumber, goValueString } from './go-format.ts';
 
 describe('Go text forms', () => {
   it.each<[string, string]>([
@@ -16,16 +16,6 @@ describe('Go text forms', () => {
 
   it('JSON of values sorts map keys by bytes', () => {
     expect(goJSON({ b: [1, 2.5, null, true], a: { '🚀': 1, z: '<' } })).toBe('{"a":{"z":"\\u003c","🚀":1},"b":[1,2.5,null,true]}');
-  });
-
-  it.each<[string, string]>([
-    ['plain', '"plain"'],
-    ['tab\there', '"tab\\there"'],
-    ['bell\x07', '"bell\\a"'],
-    ['ctl\x01', '"ctl\\x01"'],
-    ['ünïcode 🚀', '"ünïcode 🚀"'],
-  ])('%%q of %j', (s, want) => {
-    expect(goQuote(s)).toBe(want);
   });
 
   it.each<[number, string]>([

@@ -2,7 +2,11 @@
 // manager identifiers are written by Go's JSON encoders (HTML-escaping, sorted map keys, lower-case
 // \u escapes), and conflict messages print paths with %q and %v. Matching them here keeps
 // managedFields and 409 messages byte-identical to kube-apiserver's.
+import { goQuote } from '../go-quote.ts';
 import { compareStrings, isMap } from './value.ts';
+
+// re-exported: the apply engine's modules and tests take it from here with the other Go forms
+export { goQuote };
 
 const HEX = '0123456789abcdef';
 
@@ -46,31 +50,6 @@ export function goJSON(v: unknown): string {
     return `{${keys.map((k) => `${goJSONString(k)}:${goJSON(v[k])}`).join(',')}}`;
   }
   return 'null';
-}
-
-/** strconv.Quote (what %q prints): Go escapes, printable Unicode kept as is. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    switch (ch) {
-      case '"': out += '\\"'; continue;
-      case '\\': out += '\\\\'; continue;
-      case '\x07': out += '\\a'; continue;
-      case '\b': out += '\\b'; continue;
-      case '\f': out += '\\f'; continue;
-      case '\n': out += '\\n'; continue;
-      case '\r': out += '\\r'; continue;
-      case '\t': out += '\\t'; continue;
-      case '\v': out += '\\v'; continue;
-      default:
-    }
-    if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if ((cp >= 0x80 && cp < 0xa0) || cp === 0x2028 || cp === 0x2029) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
-    else out += ch;
-  }
-  return out + '"';
 }
 
 /**

@@ -19,6 +19,7 @@
 // A walker per root definition is compiled once from the schemas into a tree of small nodes and
 // shared by every later call (a hand-written walker, not a JSON-schema validator: Go's order of
 // errors, its messages and the in-place pruning are what the walk is for).
+import { goQuote } from '../go-quote.ts';
 import { GO_TYPE_NAMES } from './go-types.ts';
 import { base64Error, QUANTITY_FORMAT_ERROR, quantityError, timeParseError } from './go-scalars.ts';
 import { definition, flatten, kindSchemaName, refName, type Schema } from './schemas.ts';
@@ -97,34 +98,9 @@ export function nestsDeeperThan(value: unknown, limit = MAX_NESTING_DEPTH): bool
   return false;
 }
 
-/** strconv.Quote, as the strict errors quote their paths. */
-export function strconvQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    switch (ch) {
-      case '"': out += '\\"'; continue;
-      case '\\': out += '\\\\'; continue;
-      case '\n': out += '\\n'; continue;
-      case '\t': out += '\\t'; continue;
-      case '\r': out += '\\r'; continue;
-      case '\x07': out += '\\a'; continue;
-      case '\b': out += '\\b'; continue;
-      case '\f': out += '\\f'; continue;
-      case '\v': out += '\\v'; continue;
-      default:
-    }
-    if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (cp >= 0x80 && cp < 0xa0) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
-    else out += ch;
-  }
-  return `${out}"`;
-}
-
 /** `unknown field "spec.x"`, as sigs.k8s.io/json words a strict error. */
 export function strictErrorMessage(e: StrictError): string {
-  return `${e.type} ${strconvQuote(e.path)}`;
+  return `${e.type} ${goQuote(e.path)}`;
 }
 
 // ---- the compiled tree ------------------------------------------------------------------------

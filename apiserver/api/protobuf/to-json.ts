@@ -5,6 +5,7 @@
 // RFC 3339, MicroTime → RFC 3339 with microseconds, Duration → Go's "1h0m0s", RawExtension and
 // FieldsV1 → the embedded JSON, []byte → base64). Pure.
 import { NodeletError } from '../../../lib/errors.ts';
+import { jsonTextDepth } from '../json-text-depth.ts';
 import { formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR } from '../quantity.ts';
 import { messageDescriptor, type FieldDescriptor, type MessageDescriptor, type ScalarType, type SpecialType, type ValueType } from './descriptors.ts';
 import { carriesNothing, readFields, readPackedVarints, WIRE_BYTES, WIRE_VARINT, WireFormatError, type WireField } from './wire.ts';
@@ -97,30 +98,9 @@ export function formatDuration(ns: bigint): string {
   return `${sign}${hours > 0n ? `${hours}h` : ''}${hours > 0n || minutes > 0n ? `${minutes}m` : ''}${seconds}s`;
 }
 
-function jsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x5b || c === 0x7b) {
-      depth++;
-      if (depth > max) max = depth;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return max;
-}
-
 function embeddedJson(raw: Uint8Array, where: string): unknown {
   const text = utf8.decode(raw);
-  if (jsonDepth(text) > MAX_EMBEDDED_JSON_DEPTH) throw new WireFormatError(`${where}: embedded JSON nests too deeply`);
+  if (jsonTextDepth(text) > MAX_EMBEDDED_JSON_DEPTH) throw new WireFormatError(`${where}: embedded JSON nests too deeply`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -5,19 +5,10 @@
 // are accepted (the establishing controller's step, taken at once); and, for a deleted
 // definition, the Terminating conditions of its cleanup.
 import { aggregateMessage, goQuote } from '../../api/errors.ts';
+import { o, s, type Obj } from '../../api/values.ts';
 import { CLEANUP_FINALIZER, conditionTrue, setCondition } from './crd-validation.ts';
 
-type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function o(v: unknown): Obj {
-  return isObj(v) ? v : {};
-}
-function s(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
 function strs(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

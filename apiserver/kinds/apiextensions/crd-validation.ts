@@ -9,11 +9,11 @@ import { fieldErrors as fe, goQuote, type FieldError } from '../../api/errors.ts
 import { decodeError } from '../../api/json-types.ts';
 import { isDNS1035Label, isDNS1123Subdomain } from '../../api/names.ts';
 import { nameIsDNSSubdomain, validateImmutable, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
+import { isObj, o, objs, s, type Obj } from '../../api/values.ts';
 import { rawValueError } from '../core/common.ts';
 import { validateCrdSchema } from './schema-validation.ts';
 import type { JSONSchema } from './schema.ts';
 
-type Obj = Record<string, unknown>;
 
 const SCHEMA_PROPS = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps';
 const PRINTER_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
@@ -21,18 +21,6 @@ const COLUMN_FORMATS = ['byte', 'date', 'date-time', 'double', 'float', 'int32',
 const APPROVAL = 'api-approved.kubernetes.io';
 export const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function o(v: unknown): Obj {
-  return isObj(v) ? v : {};
-}
-function s(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-function objs(v: unknown): Obj[] {
-  return Array.isArray(v) ? v.map(o) : [];
-}
 function strs(v: unknown): string[] {
   return Array.isArray(v) ? v.map(s) : [];
 }

@@ -11,6 +11,7 @@
 // Pure: a function of the definition object.
 import { ApiError, fieldErrors as fe, type FieldError } from '../../api/errors.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
+import { isObj, o, objs, s } from '../../api/values.ts';
 import type { KubeObject } from '../../storage/types.ts';
 import { defineKind, jsonEqual, scaleSubresource, statusSubresource, type KindDefinition, type Obj, type ScaleSpec, type SubresourceInfo } from '../kind.ts';
 import { conditionTrue, storageVersion } from './crd-validation.ts';
@@ -26,18 +27,6 @@ const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', '
 const TERMINATING_VERBS = ['delete', 'deletecollection', 'get', 'list', 'watch'];
 const MAX_INT32 = 2147483647;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function o(v: unknown): Obj {
-  return isObj(v) ? v : {};
-}
-function s(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-function objs(v: unknown): Obj[] {
-  return Array.isArray(v) ? v.map(o) : [];
-}
 function strs(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

@@ -1,51 +1,11 @@
-// Reading decoded JSON without trusting its shape: a request body may carry any JSON type at
-// any field (structural type checks are another layer's job), so every read goes through these
-// accessors and a value of the wrong type reads as absent. Also Go's apiequality.Semantic for
-// JSON: nil and empty lists are equal, and absent equals null.
+// Reading decoded JSON without trusting its shape (the accessors of api/values.ts, and the apps
+// kinds' setters and maps on top of them). Also Go's apiequality.Semantic for JSON: nil and
+// empty lists are equal, and absent equals null.
 import { goQuote } from '../../api/errors.ts';
+import { isNil, isObj, o, type Obj } from '../../api/values.ts';
 
-export type Obj = Record<string, unknown>;
-
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The object at v, or {} (not attached to anything). */
-export function o(v: unknown): Obj {
-  return isObj(v) ? v : {};
-}
-
-export function s(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-
-function arr(v: unknown): unknown[] {
-  return Array.isArray(v) ? (v as unknown[]) : [];
-}
-
-export function objs(v: unknown): Obj[] {
-  return arr(v).map(o);
-}
-
-/** A number, or undefined for anything else (absent, null, a string…). */
-export function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-/** Go's pointer test on decoded JSON: absent and null are nil. */
-export function isNil(v: unknown): boolean {
-  return v === undefined || v === null;
-}
-
-/** The child object at key, created when absent or null; undefined when it holds another type. */
-export function child(parent: Obj, key: string): Obj | undefined {
-  const v = parent[key];
-  if (isObj(v)) return v;
-  if (!isNil(v)) return undefined;
-  const created: Obj = {};
-  parent[key] = created;
-  return created;
-}
+// re-exported: the apps kinds take every accessor from this one module
+export { child, isNil, isObj, num, o, objs, s, type Obj } from '../../api/values.ts';
 
 /** Sets key when it is absent or null (a nil pointer in Go). */
 export function setIfNil(parent: Obj, key: string, value: unknown): void {

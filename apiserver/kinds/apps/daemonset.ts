@@ -7,6 +7,7 @@
 // (the spec validated twice, as upstream does) and ValidateDaemonSetStatusUpdate, with the
 // immutable selector; and printDaemonSet's row.
 import { ApiError, fieldErrors as fe, type FieldError } from '../../api/errors.ts';
+import { validateLabelSelector } from '../../api/label-selector-validation.ts';
 import { translateTimestampSince } from '../../api/tables.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
 import { defineKind, statusSubresource, type KindDefinition } from '../kind.ts';
@@ -14,10 +15,11 @@ import { child, isNil, isObj, num, o, parseInt64, s, semanticEqual, setIfEmpty, 
 import { DAEMONSET_COLUMNS } from './columns.ts';
 import { decodeMetadata } from './decode.ts';
 import { goIntOrString, goLabelSelector, goStrategy, invalidGo, notSupportedGo } from './go-format.ts';
-import { formatLabelSelector, formatLabels, selectorHasTerms, selectorMatches, selectorOf, validateLabelSelector } from './selector.ts';
+import { formatLabelSelector, formatLabels, selectorHasTerms, selectorMatches, selectorOf } from './selector.ts';
 import {
-  containerCells, controllerPodRules, count, defaultPodTemplate, fillStatus, immutableSelector, intOrPercentValue,
-  nonNegative, notDecremented, notMoreThan100Percent, selectorMismatch, validatePodTemplate, validatePositiveIntOrPercent,
+  controllerPodRules, count, defaultPodTemplate, fillStatus, immutableSelector, intOrPercentValue,
+  nonNegative, notDecremented, notMoreThan100Percent, rowParts, selectorMismatch, validatePodTemplate,
+  validatePositiveIntOrPercent,
 } from './template.ts';
 
 /** appsv1.DeprecatedTemplateGeneration. */
@@ -126,10 +128,7 @@ function validate(obj: Obj): FieldError[] {
 }
 
 function row(obj: Obj, now: number): { cells: unknown[] } {
-  const meta = o(obj['metadata']);
-  const spec = o(obj['spec']);
-  const status = o(obj['status']);
-  const [names, images] = containerCells(obj);
+  const { meta, spec, status, names, images } = rowParts(obj);
   return {
     cells: [
       s(meta['name']), count(status['desiredNumberScheduled']), count(status['currentNumberScheduled']), count(status['numberReady']),

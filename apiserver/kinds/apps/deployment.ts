@@ -15,7 +15,7 @@ import { decodeMetadata } from './decode.ts';
 import { goIntOrString, goStrategy, invalidGo, notSupportedGo } from './go-format.ts';
 import { selectorOf, selectorString } from './selector.ts';
 import {
-  containerCells, count, defaultPodTemplate, immutableSelector, intOrPercentValue, nonNegative, notDecremented, notMoreThan100Percent,
+  count, defaultPodTemplate, immutableSelector, intOrPercentValue, nonNegative, notDecremented, notMoreThan100Percent, rowParts,
   validateControllerSelector, validatePositiveIntOrPercent, validateTemplateForReplicaSet,
 } from './template.ts';
 
@@ -118,11 +118,8 @@ function validateStatus(obj: Obj, old: Obj): FieldError[] {
 }
 
 function row(obj: Obj, now: number): { cells: unknown[] } {
-  const meta = o(obj['metadata']);
-  const spec = o(obj['spec']);
-  const status = o(obj['status']);
+  const { meta, spec, status, names, images } = rowParts(obj);
   const selector = selectorOf(spec['selector']);
-  const [names, images] = containerCells(obj);
   return {
     cells: [
       s(meta['name']), `${count(status['readyReplicas'])}/${count(spec['replicas'])}`, count(status['updatedReplicas']),

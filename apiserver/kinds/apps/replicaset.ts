@@ -12,8 +12,8 @@ import { REPLICASET_COLUMNS } from './columns.ts';
 import { decodeMetadata } from './decode.ts';
 import { formatLabelSelector } from './selector.ts';
 import {
-  containerCells, count, defaultPodTemplate, fillStatus, immutableSelector, nonNegative, validateControllerSelector,
-  validateTemplateForReplicaSet,
+  count, defaultPodTemplate, fillStatus, immutableSelector, nonNegative, validateControllerSelector,
+  rowParts, validateTemplateForReplicaSet,
 } from './template.ts';
 
 const STATUS_FIELDS = ['replicas'];
@@ -59,10 +59,7 @@ function validate(obj: Obj): FieldError[] {
 }
 
 function row(obj: Obj, now: number): { cells: unknown[] } {
-  const meta = o(obj['metadata']);
-  const spec = o(obj['spec']);
-  const status = o(obj['status']);
-  const [names, images] = containerCells(obj);
+  const { meta, spec, status, names, images } = rowParts(obj);
   return {
     cells: [
       s(meta['name']), count(spec['replicas']), count(status['replicas']), count(status['readyReplicas']),

@@ -1,11 +1,9 @@
 // metav1.LabelSelector on decoded JSON, as the apps validation and printers use it:
 // LabelSelectorAsSelector (nil → selects nothing, no terms → selects everything, a bad key,
-// value or operator → an error), Selector.Matches and Selector.String, and
-// ValidateLabelSelector's field errors. Pure; never throws (selectors.ts's parser answers 400s,
-// which is right for a query string but not for a field of a stored object).
-import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
+// value or operator → an error), Selector.Matches and Selector.String; ValidateLabelSelector's
+// field errors are api/label-selector-validation.ts's. Pure; never throws (selectors.ts's parser
+// answers 400s, which is right for a query string but not for a field of a stored object).
 import { isQualifiedName, isValidLabelValue } from '../../api/names.ts';
-import { validateLabels } from '../../api/validation.ts';
 import { isNil, isObj, o, s, stringMap, type Obj } from './access.ts';
 
 type Op = '=' | 'in' | 'notin' | 'exists' | '!';
@@ -116,34 +114,3 @@ export function selectorHasTerms(sel: Obj): boolean {
   return (isObj(ml) && Object.keys(ml).length > 0) || (Array.isArray(me) && me.length > 0);
 }
 
-/** metav1validation.ValidateLabelSelector (label values in expressions checked strictly). */
-export function validateLabelSelector(sel: unknown, path: string): FieldError[] {
-  if (!isObj(sel)) return [];
-  const errs = validateLabels(sel['matchLabels'], `${path}.matchLabels`);
-  const exprs = sel['matchExpressions'];
-  (Array.isArray(exprs) ? (exprs as unknown[]) : []).forEach((raw, i) => {
-    const e = o(raw);
-    const p = `${path}.matchExpressions[${i}]`;
-    const values = Array.isArray(e['values']) ? (e['values'] as unknown[]) : [];
-    const op = s(e['operator']);
-    switch (op) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) errs.push(fe.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) errs.push(fe.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errs.push(fe.invalid(`${p}.operator`, op, 'not a valid selector operator'));
-    }
-    const key = s(e['key']);
-    for (const m of isQualifiedName(key)) errs.push(fe.invalid(`${p}.key`, key, m));
-    values.forEach((v, j) => {
-      const value = typeof v === 'string' ? v : String(v);
-      for (const m of isValidLabelValue(value)) errs.push(fe.invalid(`${p}.values[${j}]`, value, m));
-    });
-  });
-  return errs;
-}

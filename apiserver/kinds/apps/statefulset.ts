@@ -17,8 +17,8 @@ import { decodeMetadata } from './decode.ts';
 import { goIntOrString, goPointer, goStrategy, invalidGo } from './go-format.ts';
 import { selectorEmpty, selectorMatches } from './selector.ts';
 import {
-  containerCells, controllerPodRules, count, defaultClaimTemplate, defaultPodTemplate, fillStatus, intOrPercentValue,
-  nonNegative, notDecremented, notMoreThan100Percent, selectorMismatch, validateControllerSelector,
+  controllerPodRules, count, defaultClaimTemplate, defaultPodTemplate, fillStatus, intOrPercentValue,
+  nonNegative, notDecremented, notMoreThan100Percent, rowParts, selectorMismatch, validateControllerSelector,
   validatePositiveIntOrPercent,
 } from './template.ts';
 
@@ -154,11 +154,10 @@ function validateStatus(obj: Obj, old: Obj): FieldError[] {
 }
 
 function row(obj: Obj, now: number): { cells: unknown[] } {
-  const meta = o(obj['metadata']);
-  const [names, images] = containerCells(obj);
+  const { meta, spec, status, names, images } = rowParts(obj);
   return {
     cells: [
-      s(meta['name']), `${count(o(obj['status'])['readyReplicas'])}/${count(o(obj['spec'])['replicas'])}`,
+      s(meta['name']), `${count(status['readyReplicas'])}/${count(spec['replicas'])}`,
       translateTimestampSince(meta['creationTimestamp'], now), names, images,
     ],
   };

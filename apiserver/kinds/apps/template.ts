@@ -5,12 +5,13 @@
 // (ValidateNonnegativeField, IsDecremented). Pure.
 import { defaultPodSpec } from '../../api/defaults.ts';
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
+import { validateLabelSelector } from '../../api/label-selector-validation.ts';
 import { regexError } from '../../api/names.ts';
 import { canonicalQuantity } from '../../api/quantity.ts';
 import { validateAnnotations, validateLabels, validatePodSpec } from '../../api/validation.ts';
 import { child, isNil, isObj, num, o, objs, s, semanticEqual, setIfEmpty, setIfNil, type Obj } from './access.ts';
 import { goIntOrString, goLabelSelector, goStringMap, invalidGo } from './go-format.ts';
-import { selectorEmpty, selectorHasTerms, selectorMatches, selectorOf, validateLabelSelector } from './selector.ts';
+import { selectorEmpty, selectorHasTerms, selectorMatches, selectorOf } from './selector.ts';
 
 const IS_NEGATIVE = 'must be greater than or equal to 0';
 
@@ -220,6 +221,12 @@ export function immutableSelector(obj: Obj, old: Obj): FieldError[] {
 export function containerCells(obj: Obj): [string, string] {
   const containers = objs(o(o(o(obj['spec'])['template'])['spec'])['containers']);
   return [containers.map((c) => s(c['name'])).join(','), containers.map((c) => s(c['image'])).join(',')];
+}
+
+/** What a workload's table row reads: metadata, spec and status, and the template's container cells. */
+export function rowParts(obj: Obj): { meta: Obj; spec: Obj; status: Obj; names: string; images: string } {
+  const [names, images] = containerCells(obj);
+  return { meta: o(obj['metadata']), spec: o(obj['spec']), status: o(obj['status']), names, images };
 }
 
 /** int64(x) of an int32 field read for a table cell. */

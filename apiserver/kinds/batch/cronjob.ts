@@ -8,7 +8,7 @@ import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from
 import { loadLocationError, parseStandard } from './cron.ts';
 import { defaultPodFailurePolicy, validateJobSpecFields } from './job.ts';
 import { defaultPodTemplate } from './pod-template.ts';
-import { ensureObj, goLabelSelector, invalidRendered, isNil, num, o, s, type Obj } from './values.ts';
+import { child, goLabelSelector, invalidRendered, isNil, num, o, s, type Obj } from './values.ts';
 
 const IS_NEGATIVE = 'must be greater than or equal to 0';
 const CONCURRENCY_POLICIES = ['Allow', 'Forbid', 'Replace'];
@@ -17,17 +17,17 @@ const MAX_NAME_LENGTH = 52;
 
 /** SetDefaults_CronJob and the job template's nested defaults (mutates). */
 export function defaultCronJob(cj: Obj): void {
-  const spec = ensureObj(cj, 'spec');
+  const spec = child(cj, 'spec');
   if (spec === undefined) return;
   if (isNil(spec['concurrencyPolicy']) || spec['concurrencyPolicy'] === '') spec['concurrencyPolicy'] = 'Allow';
   if (isNil(spec['suspend'])) spec['suspend'] = false;
   if (isNil(spec['successfulJobsHistoryLimit'])) spec['successfulJobsHistoryLimit'] = 3;
   if (isNil(spec['failedJobsHistoryLimit'])) spec['failedJobsHistoryLimit'] = 1;
-  const jobTemplate = ensureObj(spec, 'jobTemplate');
+  const jobTemplate = child(spec, 'jobTemplate');
   if (jobTemplate === undefined) return;
-  const jtMeta = ensureObj(jobTemplate, 'metadata');
+  const jtMeta = child(jobTemplate, 'metadata');
   if (jtMeta !== undefined && !('creationTimestamp' in jtMeta)) jtMeta['creationTimestamp'] = null;
-  const jobSpec = ensureObj(jobTemplate, 'spec');
+  const jobSpec = child(jobTemplate, 'spec');
   if (jobSpec === undefined) return;
   defaultPodFailurePolicy(jobSpec);
   if (isNil(jobSpec['template'])) jobSpec['template'] = {};

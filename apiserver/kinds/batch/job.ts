@@ -5,11 +5,12 @@
 // JobManagedBy, JobSuccessPolicy and ElasticIndexedJob on. Pure; every reader tolerates any
 // JSON type where a Go type is expected.
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
+import { validateLabelSelector } from '../../api/label-selector-validation.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, regexError } from '../../api/names.ts';
 import { nameIsDNSSubdomain, validateImmutable, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
-import { defaultPodTemplate, selectorMatches, templateLabels, validateLabelSelector, validatePodTemplate } from './pod-template.ts';
+import { defaultPodTemplate, selectorMatches, templateLabels, validatePodTemplate } from './pod-template.ts';
 import {
-  arr, ensureObj, goLabelSelector, goStringMap, invalidRendered, isNil, isObj, num, o, objs, s, type Obj,
+  arr, child, goLabelSelector, goStringMap, invalidRendered, isNil, isObj, num, o, objs, s, type Obj,
 } from './values.ts';
 
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
@@ -60,7 +61,7 @@ export function defaultPodFailurePolicy(spec: Obj): void {
 function defaultJobLabels(job: Obj): void {
   const labels = templateLabels(o(job['spec'])['template']);
   if (labels === undefined || Object.keys(labels).length === 0) return;
-  const m = ensureObj(job, 'metadata');
+  const m = child(job, 'metadata');
   if (m === undefined) return;
   const own = m['labels'];
   if (isNil(own) || (isObj(own) && Object.keys(own).length === 0)) m['labels'] = { ...labels };
@@ -68,7 +69,7 @@ function defaultJobLabels(job: Obj): void {
 
 /** SetDefaults_Job and the template's pod defaults (mutates). */
 export function defaultJob(job: Obj): void {
-  const spec = ensureObj(job, 'spec');
+  const spec = child(job, 'spec');
   if (spec === undefined) return;
   defaultJobSpec(spec);
   defaultJobLabels(job);
@@ -105,16 +106,16 @@ export function generateSelector(job: Obj): void {
   const spec = o(job['spec']);
   const template = spec['template'];
   if (isObj(template)) {
-    const tm = ensureObj(template, 'metadata');
-    const labels = tm === undefined ? undefined : ensureObj(tm, 'labels');
+    const tm = child(template, 'metadata');
+    const labels = tm === undefined ? undefined : child(tm, 'labels');
     if (labels !== undefined) {
       for (const key of [LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL]) if (!(key in labels)) labels[key] = name;
       for (const key of [LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL]) if (!(key in labels)) labels[key] = uid;
     }
   }
   if (!isObj(job['spec'])) return;
-  const selector = ensureObj(spec, 'selector');
-  const matchLabels = selector === undefined ? undefined : ensureObj(selector, 'matchLabels');
+  const selector = child(spec, 'selector');
+  const matchLabels = selector === undefined ? undefined : child(selector, 'matchLabels');
   if (matchLabels !== undefined && !(CONTROLLER_UID_LABEL in matchLabels)) matchLabels[CONTROLLER_UID_LABEL] = uid;
 }
 
@@ -453,7 +454,7 @@ function validatePodTemplateUpdate(spec: Obj, oldSpec: Obj, opts: JobValidationO
   if (opts.allowMutableSchedulingDirectives) {
     oldTemplate = structuredClone(oldTemplate);
     const newPod = o(template['spec']);
-    const oldPod = ensureObj(oldTemplate, 'spec') ?? {};
+    const oldPod = child(oldTemplate, 'spec') ?? {};
     const newAffinity = newPod['affinity'];
     const oldAffinity = oldPod['affinity'];
     if (isNil(newAffinity) && isObj(oldAffinity)) {
@@ -465,7 +466,7 @@ function validatePodTemplateUpdate(spec: Obj, oldSpec: Obj, opts: JobValidationO
       oldAffinity['nodeAffinity'] = newAffinity['nodeAffinity'];
     }
     for (const f of ['nodeSelector', 'tolerations', 'schedulingGates']) oldPod[f] = newPod[f];
-    const oldMeta = ensureObj(oldTemplate, 'metadata') ?? {};
+    const oldMeta = child(oldTemplate, 'metadata') ?? {};
     const newMeta = o(template['metadata']);
     oldMeta['annotations'] = newMeta['annotations'];
     oldMeta['labels'] = newMeta['labels'];

@@ -2,9 +2,9 @@
 // (v1's counters are not omitempty, so they show as 0), and pkg/apis/policy/validation checks
 // the spec; the name gets only the generic registry's path-segment check, after the spec's.
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
+import { validateLabelSelector } from '../../api/label-selector-validation.ts';
 import { regexError, validatePathSegmentName } from '../../api/names.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
-import { validateLabelSelector } from './pod-template.ts';
 import { goIntOrString, invalidRendered, isNil, num, o, s, type Obj } from './values.ts';
 
 const EVICTION_POLICIES = ['AlwaysAllow', 'IfHealthyBudget'];

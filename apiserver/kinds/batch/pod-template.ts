@@ -2,13 +2,14 @@
 // generated defaulters apply to any nested PodSpec (SetDefaults_PodSpec and the container,
 // volume and probe defaults — not SetDefaults_Pod's), ValidatePodTemplateSpec with the pod's
 // field paths moved under the template, and the label selector helpers the Job validation and
-// the printers need (metav1 ValidateLabelSelector, LabelSelectorAsSelector, FormatLabelSelector).
+// the printers need (LabelSelectorAsSelector, FormatLabelSelector; ValidateLabelSelector is
+// api/label-selector-validation.ts's).
 import { defaultPodSpec } from '../../api/defaults.ts';
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
-import { isQualifiedName, isValidLabelValue } from '../../api/names.ts';
+import { validateLabelSelector } from '../../api/label-selector-validation.ts';
 import { validateAnnotations, validateLabels, validatePodSpec } from '../../api/validation.ts';
 import { labelSelectorString } from '../../registry/scale.ts';
-import { arr, ensureObj, isObj, o, objs, s, type Obj } from './values.ts';
+import { arr, child, isObj, o, objs, s, type Obj } from './values.ts';
 
 /**
  * Scheme defaults of a PodTemplateSpec (mutates): the template's ObjectMeta, a struct, always
@@ -17,9 +18,9 @@ import { arr, ensureObj, isObj, o, objs, s, type Obj } from './values.ts';
  */
 export function defaultPodTemplate(template: unknown): void {
   if (!isObj(template)) return;
-  const meta = ensureObj(template, 'metadata');
+  const meta = child(template, 'metadata');
   if (meta !== undefined && !('creationTimestamp' in meta)) meta['creationTimestamp'] = null;
-  const spec = ensureObj(template, 'spec');
+  const spec = child(template, 'spec');
   if (spec === undefined) return;
   defaultPodSpec(spec);
   const san = spec['serviceAccountName'];
@@ -56,30 +57,6 @@ export function templateLabels(template: unknown): Obj | undefined {
 // ---- label selectors --------------------------------------------------------------------------
 
 const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
-
-/** metav1 validation's ValidateLabelSelector (nil selector: no errors). */
-export function validateLabelSelector(sel: unknown, path: string): FieldError[] {
-  if (!isObj(sel)) return [];
-  const errs = validateLabels(sel['matchLabels'], `${path}.matchLabels`);
-  objs(sel['matchExpressions']).forEach((expr, i) => {
-    const p = `${path}.matchExpressions[${i}]`;
-    const values = arr(expr['values']);
-    const op = expr['operator'];
-    if (op === 'In' || op === 'NotIn') {
-      if (values.length === 0) errs.push(fe.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-    } else if (op === 'Exists' || op === 'DoesNotExist') {
-      if (values.length > 0) errs.push(fe.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-    } else {
-      errs.push(fe.invalid(`${p}.operator`, s(op), 'not a valid selector operator'));
-    }
-    const key = s(expr['key']);
-    for (const m of isQualifiedName(key)) errs.push(fe.invalid(`${p}.key`, key, m));
-    values.forEach((v, j) => {
-      for (const m of isValidLabelValue(s(v))) errs.push(fe.invalid(`${p}.values[${j}]`, s(v), m));
-    });
-  });
-  return errs;
-}
 
 /**
  * Whether a metav1.LabelSelector matches a label set: undefined when the selector does not

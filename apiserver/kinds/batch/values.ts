@@ -1,43 +1,13 @@
-// Reading decoded JSON without trusting its types (a body may carry any JSON type anywhere), and
+// Reading decoded JSON without trusting its types (the accessors of api/values.ts), and
 // rendering the Go values kube's field errors print with %#v (label maps, LabelSelector,
 // IntOrString), which JSON would not spell as kube-apiserver does.
 import { goQuote, type FieldError } from '../../api/errors.ts';
 import { decodeError, jsonTypeError } from '../../api/json-types.ts';
+import { isObj, num, o, objs, s, type Obj } from '../../api/values.ts';
 
-export type Obj = Record<string, unknown>;
+// re-exported: the batch kinds take every accessor from this one module
+export { arr, child, isNil, isObj, num, o, objs, s, type Obj } from '../../api/values.ts';
 
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-export function o(v: unknown): Obj {
-  return isObj(v) ? v : {};
-}
-export function s(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-/** A finite number, or undefined for anything else. */
-export function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-export function arr(v: unknown): unknown[] {
-  return Array.isArray(v) ? (v as unknown[]) : [];
-}
-export function objs(v: unknown): Obj[] {
-  return arr(v).map(o);
-}
-/** A Go nil pointer as decoded JSON shows it. */
-export function isNil(v: unknown): boolean {
-  return v === undefined || v === null;
-}
-/** The object at parent[key], created when absent or null; undefined when it holds another type. */
-export function ensureObj(parent: Obj, key: string): Obj | undefined {
-  const v = parent[key];
-  if (isObj(v)) return v;
-  if (!isNil(v)) return undefined;
-  const created: Obj = {};
-  parent[key] = created;
-  return created;
-}
 /** A map[string]string as decoded JSON holds it (non-string values skipped). */
 export function strMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,38 +1,20 @@
 // What the core/v1, discovery.k8s.io and storage.k8s.io kinds of this directory share: reading
 // a decoded body that may hold any JSON type anywhere, IP and CIDR checks as k8s.io/utils/net's
-// sloppy parser and apimachinery's validators word them, label and node selector validation,
+// sloppy parser and apimachinery's validators word them, node selector validation,
 // resource names and quantities (pkg/apis/core/helper), access modes, and the Go `%#v`
 // renderings some field errors print. Pure.
 import { fieldErrors as fe } from '../../api/errors.ts';
 import type { FieldError, FieldErrorType } from '../../api/errors.ts';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../api/names.ts';
 import { canonicalQuantity, formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, type Quantity } from '../../api/quantity.ts';
-import { maskTrailingDash, validateLabels, type NameFn } from '../../api/validation.ts';
+import { maskTrailingDash, type NameFn } from '../../api/validation.ts';
+import { arr, isObj, o, objs, s, type Obj } from '../../api/values.ts';
 
-export type Obj = Record<string, unknown>;
+// re-exported: the core kinds take every accessor from this one module
+export { arr, child, isObj, num, o, objs, s, type Obj } from '../../api/values.ts';
 
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/** The value as an object, or {} for anything else (a Go struct's zero value). */
-export function o(v: unknown): Obj {
-  return isObj(v) ? v : {};
-}
-/** The value as a string, or '' for anything else. */
-export function s(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-export function arr(v: unknown): unknown[] {
-  return Array.isArray(v) ? (v as unknown[]) : [];
-}
-export function objs(v: unknown): Obj[] {
-  return arr(v).map(o);
-}
 export function strs(v: unknown): string[] {
   return arr(v).map(s);
-}
-export function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 /** A map's entries with string values (non-strings as Go's zero value ''). */
 export function strEntries(v: unknown): [string, string][] {
@@ -41,18 +23,6 @@ export function strEntries(v: unknown): [string, string][] {
 /** Whether a field is set (not absent, not null): Go's non-nil pointer. */
 export function present(v: unknown): boolean {
   return v !== undefined && v !== null;
-}
-
-/** The object at parent[key], created when absent or null; undefined when it holds another type. */
-export function child(parent: Obj, key: string): Obj | undefined {
-  const v = parent[key];
-  if (isObj(v)) return v;
-  if (v === undefined || v === null) {
-    const fresh: Obj = {};
-    parent[key] = fresh;
-    return fresh;
-  }
-  return undefined;
 }
 
 export function setIfEmpty(x: Obj, key: string, value: unknown): void {
@@ -212,27 +182,6 @@ export function validateFQDN(name: string, path: string): FieldError[] {
 
 // ---------------------------------------------------------------------------------------------
 // Selectors
-
-/** metav1 validation.ValidateLabelSelector (matchLabels and matchExpressions). */
-export function validateLabelSelector(sel: unknown, path: string): FieldError[] {
-  if (!isObj(sel)) return [];
-  const errs = validateLabels(sel['matchLabels'], `${path}.matchLabels`);
-  objs(sel['matchExpressions']).forEach((expr, i) => {
-    const p = `${path}.matchExpressions[${i}]`;
-    const op = s(expr['operator']);
-    const values = strs(expr['values']);
-    if (op === 'In' || op === 'NotIn') {
-      if (values.length === 0) errs.push(fe.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-    } else if (op === 'Exists' || op === 'DoesNotExist') {
-      if (values.length > 0) errs.push(fe.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-    } else {
-      errs.push(fe.invalid(`${p}.operator`, op, 'not a valid selector operator'));
-    }
-    errs.push(...qualifiedName(s(expr['key']), `${p}.key`));
-    values.forEach((v, j) => { for (const m of isValidLabelValue(v)) errs.push(fe.invalid(`${p}.values[${j}]`, v, m)); });
-  });
-  return errs;
-}
 
 /** ValidateNodeSelector (a PersistentVolume's required node affinity). */
 export function validateNodeSelector(sel: Obj, path: string): FieldError[] {

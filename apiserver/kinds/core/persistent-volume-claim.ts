@@ -5,6 +5,7 @@
 // and the `kubectl get pvc` table.
 import { fieldErrors as fe } from '../../api/errors.ts';
 import type { FieldError } from '../../api/errors.ts';
+import { validateLabelSelector } from '../../api/label-selector-validation.ts';
 import { compareQuantities, formatQuantity } from '../../api/quantity.ts';
 import { AGE, col, NAME, translateTimestampSince, type TableSpec } from '../../api/tables.ts';
 import {
@@ -14,7 +15,7 @@ import { defineKind, statusSubresource, type KindDefinition } from '../kind.ts';
 import {
   accessModesString, BETA_STORAGE_CLASS_ANNOTATION, child, defaultResourceList, dns1123Subdomain, isNativeResource, isObj, o,
   present, qualifiedName, quantityFormatError, quantityOf, quantityString, s, setIfEmpty, strs, validateAccessModes,
-  validateBasicResource, validateLabelSelector, validateResourceQuantityValue, type Obj,
+  validateBasicResource, validateResourceQuantityValue, type Obj,
 } from './common.ts';
 import { VOLUME_MODES } from './persistent-volume.ts';
 

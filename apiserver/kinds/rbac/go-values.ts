@@ -3,27 +3,13 @@
 // `rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"view"}`. The
 // rendered text travels in the detail of an error whose value is omitted, which prints the same.
 import { fieldErrors, goQuote, type FieldError } from '../../api/errors.ts';
+import { isNil, isObj, o as obj, objs, s as str } from '../../api/values.ts';
 
-type Obj = Record<string, unknown>;
+// re-exported: the RBAC kinds take every accessor from this one module
+export { isNil, isObj, o as obj, objs, s as str } from '../../api/values.ts';
 
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-export function obj(v: unknown): Obj {
-  return isObj(v) ? v : {};
-}
-export function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
 export function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-export function objs(v: unknown): Obj[] {
-  return Array.isArray(v) ? v.map(obj) : [];
-}
-/** Absent as Go decodes it: undefined or null. */
-export function isNil(v: unknown): boolean {
-  return v === undefined || v === null;
 }
 
 /** field.Invalid whose value is already rendered Go syntax. */

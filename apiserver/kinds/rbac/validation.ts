@@ -5,8 +5,9 @@
 // a ServiceAccount subject of a ClusterRoleBinding names its namespace; a ClusterRole's
 // aggregationRule needs at least one valid selector.
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
-import { isQualifiedName, isValidLabelValue, validatePathSegmentName } from '../../api/names.ts';
-import { nameIsDNSSubdomain, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
+import { validateLabelSelector } from '../../api/label-selector-validation.ts';
+import { validatePathSegmentName } from '../../api/names.ts';
+import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
 import { goRoleRef, invalidGo, isNil, isObj, obj, objs, str, strings } from './go-values.ts';
 
 type Obj = Record<string, unknown>;
@@ -61,28 +62,6 @@ function validatePolicyRule(rule: Obj, namespaced: boolean, path: string): Field
 
 function validateRules(o: Obj, namespaced: boolean): FieldError[] {
   return objs(o['rules']).flatMap((r, i) => validatePolicyRule(r, namespaced, `rules[${i}]`));
-}
-
-/** metav1 ValidateLabelSelector (invalid label values in selectors refused). */
-function validateLabelSelector(sel: unknown, path: string): FieldError[] {
-  if (!isObj(sel)) return [];
-  const errs = validateLabels(sel['matchLabels'], `${path}.matchLabels`);
-  objs(sel['matchExpressions']).forEach((req, i) => {
-    const p = `${path}.matchExpressions[${i}]`;
-    const op = str(req['operator']);
-    const values = strings(req['values']);
-    if (op === 'In' || op === 'NotIn') {
-      if (values.length === 0) errs.push(fe.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-    } else if (op === 'Exists' || op === 'DoesNotExist') {
-      if (values.length > 0) errs.push(fe.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-    } else {
-      errs.push(fe.invalid(`${p}.operator`, op, 'not a valid selector operator'));
-    }
-    const key = str(req['key']);
-    for (const m of isQualifiedName(key)) errs.push(fe.invalid(`${p}.key`, key, m));
-    values.forEach((v, j) => { for (const m of isValidLabelValue(v)) errs.push(fe.invalid(`${p}.values[${j}]`, v, m)); });
-  });
-  return errs;
 }
 
 export function validateRole(o: Obj): FieldError[] {
