@@ -1,6 +1,7 @@
 // typescript-eslint strict-type-checked, plus the layering rules: only runtime/docker/ may
 // import dockerode; runtime/ imports nothing from agent/ or apiserver/; apiserver/ nothing from agent/;
-// kube/ nothing from agent/, apiserver/, runtime/ or cli/.
+// kube/ nothing from agent/, apiserver/, runtime/ or cli/; agent/ nothing from apiserver/ (it is an
+// API client: the client lives in kube/; its tests may start a server).
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -49,6 +50,16 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [dockerodeBan],
         patterns: [{ group: ['**/agent/**', '**/runtime/**'], message: 'apiserver/ knows storage and HTTP only.' }],
+      }],
+    },
+  },
+  {
+    files: ['agent/**'],
+    ignores: ['agent/**/*.test.ts', 'agent/**/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [dockerodeBan],
+        patterns: [{ group: ['**/apiserver/**'], message: 'agent/ is an API client: it talks to the server through kube/client, never its code.' }],
       }],
     },
   },

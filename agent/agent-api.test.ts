@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Event as CoreEvent, Pod, PodStatus } from 'kubernetes-types/core/v1.d.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PODS } from '../apiserver/client/client.ts';
+import { PODS } from '../kube/client/client.ts';
 import { FakeClock } from '../lib/clock.ts';
 import { silentLogger } from '../lib/log.ts';
 import { FakeRuntime } from '../runtime/testing/fake-runtime.ts';

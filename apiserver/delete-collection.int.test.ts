@@ -3,8 +3,8 @@
 // (they wait for their node), unbound ones go at once, and pods outside the selector stay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../lib/log.ts';
-import { ApiClient, NAMESPACES, NODES, PODS, type KubeObject } from './client/client.ts';
-import { parseKubeconfig } from './client/kubeconfig.ts';
+import { ApiClient, NAMESPACES, NODES, PODS, type KubeObject } from '../kube/client/client.ts';
+import { parseKubeconfig } from '../kube/client/kubeconfig.ts';
 import { startApiServer } from './main.ts';
 import type { ApiServer } from './server.ts';
 import { createMemoryStorage } from './storage/memory-storage.ts';

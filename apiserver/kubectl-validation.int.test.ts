@@ -4,7 +4,7 @@
 // 400 whatever the flag; kubectl itself turns a YAML manifest into JSON, keeping a repeated key's
 // last value, so the server never sees the repeat (as upstream).
 import { describe, expect, it } from 'vitest';
-import { PODS } from './client/client.ts';
+import { PODS } from '../kube/client/client.ts';
 import { useKubectlServer } from './testing/kubectl-server.ts';
 
 const env = useKubectlServer({ minRequestTimeoutSeconds: 2 });

@@ -6,7 +6,7 @@ import type { ConfigMap, Container, Pod, PodSpec } from 'kubernetes-types/core/v
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../lib/paths.ts';
-import { CONFIGMAPS } from '../apiserver/client/client.ts';
+import { CONFIGMAPS } from '../kube/client/client.ts';
 import { startNodelet } from '../testing/nodelet.ts';
 import type { StartedNodelet } from '../testing/nodelet.ts';
 import { ensurePythonClient, runPython } from './support/python-client.ts';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod, PodList } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PODS } from '../apiserver/client/client.ts';
+import { PODS } from '../kube/client/client.ts';
 import { silentLogger } from '../lib/log.ts';
 import { PROJECT_ROOT, stateDir } from '../lib/paths.ts';
 import { ensureEngine } from '../runtime/docker/local-engine.ts';

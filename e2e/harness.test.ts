@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { describe, expect, it } from 'vitest';
-import { PODS } from '../apiserver/client/client.ts';
+import { PODS } from '../kube/client/client.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
 import { LABEL_E2E_ROLE, LABEL_E2E_SESSION, e2eSession } from './support/launcher.ts';
 import { NODE_IMAGE } from './support/node-image.ts';

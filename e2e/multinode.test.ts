@@ -5,7 +5,7 @@
 // flag or config key for it), so "fits only one node" is made by filling two nodes' cpu first.
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NODES, PODS } from '../apiserver/client/client.ts';
+import { NODES, PODS } from '../kube/client/client.ts';
 import { busyboxPod, engineContainers, nodeCondition, nodeName, podReady, TestCluster } from './support/cluster.ts';
 
 const RUN = String(process.pid);

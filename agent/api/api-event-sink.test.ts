@@ -1,6 +1,6 @@
 import type { Event as CoreEvent, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
-import { EVENTS } from '../../apiserver/client/client.ts';
+import { EVENTS } from '../../kube/client/client.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { EventRecorder } from '../events.ts';
 import { ApiEventSink } from './api-event-sink.ts';

@@ -6,7 +6,7 @@
 // spam filter, each involved object has a token bucket (burst 25, one more every 5 minutes).
 // While the API server is down events are dropped with a log line instead of piling up.
 import type { Event as CoreEvent } from 'kubernetes-types/core/v1.d.ts';
-import { EVENTS, isClientNotFound } from '../../apiserver/client/client.ts';
+import { EVENTS, isClientNotFound } from '../../kube/client/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';

@@ -1,6 +1,6 @@
 import type { ConfigMap, Secret } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
-import { CONFIGMAPS, SECRETS } from '../../apiserver/client/client.ts';
+import { CONFIGMAPS, SECRETS } from '../../kube/client/client.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { dataToString } from '../env/object-lookup.ts';
 import { ApiObjectLookup } from './api-object-lookup.ts';

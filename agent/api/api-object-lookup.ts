@@ -4,7 +4,7 @@
 // decoded from base64; a ConfigMap's binaryData as bytes. Not found → undefined (the caller
 // reports CreateContainerConfigError); other failures are thrown.
 import type { ConfigMap, Secret } from 'kubernetes-types/core/v1.d.ts';
-import { CONFIGMAPS, isClientNotFound, SECRETS } from '../../apiserver/client/client.ts';
+import { CONFIGMAPS, isClientNotFound, SECRETS } from '../../kube/client/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { decodeSecretData, type ObjectData, type ObjectLookup } from '../env/object-lookup.ts';
 import type { ApiClientLike } from './client-like.ts';

@@ -1,6 +1,6 @@
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
-import { PODS } from '../../apiserver/client/client.ts';
+import { PODS } from '../../kube/client/client.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import type { PodSourceHandler } from '../sources/pod-source.ts';
 import { ApiPodSource, type MirrorEvent } from './api-pod-source.ts';

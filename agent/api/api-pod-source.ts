@@ -8,7 +8,7 @@
 // and reconciles (pods deleted meanwhile are removed, changed ones updated, new ones added).
 // Mirror pods (the API's copies of static pods) are not pods to run: they go to onMirrorPod.
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import { ApiClientError, isClientConflict, isClientGone, isClientNotFound, PODS, type WatchEvent } from '../../apiserver/client/client.ts';
+import { ApiClientError, isClientConflict, isClientGone, isClientNotFound, PODS, type WatchEvent } from '../../kube/client/client.ts';
 import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';

@@ -14,8 +14,8 @@
 //   await api.stop();
 import { arch, platform } from 'node:os';
 import type { Event as CoreEvent, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { ApiClient } from '../../apiserver/client/client.ts';
-import { loadKubeconfig } from '../../apiserver/client/kubeconfig.ts';
+import { ApiClient } from '../../kube/client/client.ts';
+import { loadKubeconfig } from '../../kube/client/kubeconfig.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NodeletError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';

@@ -1,6 +1,6 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
-import { PODS } from '../../apiserver/client/client.ts';
+import { PODS } from '../../kube/client/client.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { ApiStatusSink } from './api-status-sink.ts';
 import { apiError, FakeApiClient } from './testing/fake-api-client.ts';

@@ -7,7 +7,7 @@
 // unavailable the latest status per pod is kept and retried every retryMs. Static pods write to
 // their mirror pod.
 import type { Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.d.ts';
-import { isClientConflict, isClientNotFound, PODS } from '../../apiserver/client/client.ts';
+import { isClientConflict, isClientNotFound, PODS } from '../../kube/client/client.ts';
 import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';

@@ -1,7 +1,7 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
 import type { Node } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
-import { LEASES, NODES } from '../../apiserver/client/client.ts';
+import { LEASES, NODES } from '../../kube/client/client.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { LeaseHeartbeat, microTime, NODE_LEASE_NAMESPACE } from './lease-heartbeat.ts';
 import { apiError, FakeApiClient } from './testing/fake-api-client.ts';

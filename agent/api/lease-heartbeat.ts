@@ -6,7 +6,7 @@
 // gets an ownerReference to the Node once the Node exists.
 import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
 import type { Node } from 'kubernetes-types/core/v1.d.ts';
-import { isClientConflict, isClientNotFound, LEASES, NODES } from '../../apiserver/client/client.ts';
+import { isClientConflict, isClientNotFound, LEASES, NODES } from '../../kube/client/client.ts';
 import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';

@@ -1,6 +1,6 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
-import { NODES, PODS } from '../../apiserver/client/client.ts';
+import { NODES, PODS } from '../../kube/client/client.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { toStaticPod } from '../sources/manifest-dir.ts';
 import { MirrorPods } from './mirror-pods.ts';

@@ -8,7 +8,7 @@
 // Feed it the static pods (it is a PodSourceHandler: tee the manifest source into it) and the
 // mirror pods the API pod source sees (observe()).
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { isClientConflict, isClientNotFound, NODES, PODS } from '../../apiserver/client/client.ts';
+import { isClientConflict, isClientNotFound, NODES, PODS } from '../../kube/client/client.ts';
 import type { Clock, Timer } from '../../lib/clock.ts';
 import { NodeletError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import type { Node } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
-import { NODES } from '../../apiserver/client/client.ts';
+import { NODES } from '../../kube/client/client.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { gatherHostFacts, type HostFacts, type HostRuntime } from './host-facts.ts';
 import { computeNodeStatus, NodeRegistrar } from './node-registrar.ts';

@@ -5,7 +5,7 @@
 // when something changed or when reportMs passed since the last report. A Node deleted behind our
 // back is registered again. Condition transitions are reported as node events.
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.d.ts';
-import { isClientAlreadyExists, isClientNotFound, NODES } from '../../apiserver/client/client.ts';
+import { isClientAlreadyExists, isClientNotFound, NODES } from '../../kube/client/client.ts';
 import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';

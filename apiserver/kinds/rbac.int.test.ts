@@ -3,7 +3,7 @@
 // `kubectl get`, `kubectl auth can-i|whoami`, `kubectl create token`, `kubectl drain` and
 // `kubectl debug` show and do.
 import { describe, expect, it } from 'vitest';
-import { PODS, type KubeObject } from '../client/client.ts';
+import { PODS, type KubeObject } from '../../kube/client/client.ts';
 import { useKubectlServer } from '../testing/kubectl-server.ts';
 import { until } from '../testing/until.ts';
 

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { silentLogger } from '../../lib/log.ts';
-import { ApiClient } from '../client/client.ts';
-import { parseKubeconfig } from '../client/kubeconfig.ts';
+import { ApiClient } from '../../kube/client/client.ts';
+import { parseKubeconfig } from '../../kube/client/kubeconfig.ts';
 import { startApiServer, type StartOptions } from '../main.ts';
 import type { ApiServer } from '../server.ts';
 import { createMemoryStorage } from '../storage/memory-storage.ts';

@@ -6,7 +6,7 @@
 // status patch, and watch delivery.
 import { performance } from 'node:perf_hooks';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import { PODS } from '../../apiserver/client/client.ts';
+import { PODS } from '../../kube/client/client.ts';
 import { LABEL_NODE_NAME } from '../../runtime/labels.ts';
 import { TEST_IMAGE } from '../../runtime/docker/test-support.ts';
 import { TestCluster, podReady } from '../../e2e/support/cluster.ts';

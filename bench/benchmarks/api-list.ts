@@ -4,8 +4,8 @@
 // creating 10 000 through HTTPS would take most of the run; that create rate is reported too.
 import { performance } from 'node:perf_hooks';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import { PODS } from '../../apiserver/client/client.ts';
-import type { ApiClient } from '../../apiserver/client/client.ts';
+import { PODS } from '../../kube/client/client.ts';
+import type { ApiClient } from '../../kube/client/client.ts';
 import type { KubeObject } from '../../apiserver/storage/types.ts';
 import type { Benchmark, Sample } from '../framework/types.ts';
 import { BENCH_NAMESPACE, benchPod, openServers } from './api-servers.ts';

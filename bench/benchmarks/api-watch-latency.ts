@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import { PODS } from '../../apiserver/client/client.ts';
+import { PODS } from '../../kube/client/client.ts';
 import { percentile } from '../framework/stats.ts';
 import type { Benchmark, Sample } from '../framework/types.ts';
 import { BENCH_NAMESPACE, benchPod, openServers, type BenchServer, type StorageKind } from './api-servers.ts';

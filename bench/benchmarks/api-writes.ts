@@ -1,7 +1,7 @@
 // Pod creates per second through HTTPS with ApiClient: one client sending one create at a time,
 // and 8 clients (own connection each) doing the same concurrently. sqlite's peer is memory.
 import { performance } from 'node:perf_hooks';
-import { PODS } from '../../apiserver/client/client.ts';
+import { PODS } from '../../kube/client/client.ts';
 import type { Benchmark, Sample } from '../framework/types.ts';
 import { BENCH_NAMESPACE, benchPod, openServers, type BenchServer } from './api-servers.ts';
 

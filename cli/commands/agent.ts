@@ -17,7 +17,7 @@ import type { KubeletServer } from '../../agent/kubelet-server/kubelet-server.ts
 import { podContainerResolver, podUidResolver } from '../../agent/kubelet-server/pod-resolver.ts';
 import { ensureServingCert } from '../../agent/kubelet-server/serving-cert.ts';
 import { startAgentServer } from '../../agent/server.ts';
-import { loadKubeconfig } from '../../apiserver/client/kubeconfig.ts';
+import { loadKubeconfig } from '../../kube/client/kubeconfig.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import { AgentConfigError, nodeShape } from './agent-flags.ts';
 import { createDockerRuntime } from '../../runtime/docker/docker-runtime.ts';

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Node } from 'kubernetes-types/core/v1.d.ts';
-import type { ApiClient, ResourceType } from '../../apiserver/client/client.ts';
+import type { ApiClient, ResourceType } from '../../kube/client/client.ts';
 import { ensureCredentials } from '../../apiserver/pki.ts';
 import { daemon, runningPid, startDaemon, stopDaemon, type Daemon } from '../../lib/daemon.ts';
 import { NodeletError } from '../../lib/errors.ts';
@@ -120,10 +120,10 @@ async function setupEngineAndImages(): Promise<void> {
 async function loadRest(): Promise<{
   createLogger: typeof import('../../lib/log.ts').createLogger;
   renderKubeconfig: typeof import('../../apiserver/kubeconfig.ts').renderKubeconfig;
-  client: typeof import('../../apiserver/client/client.ts');
+  client: typeof import('../../kube/client/client.ts');
 }> {
   const [log, render, client] = await Promise.all([
-    import('../../lib/log.ts'), import('../../apiserver/kubeconfig.ts'), import('../../apiserver/client/client.ts'),
+    import('../../lib/log.ts'), import('../../apiserver/kubeconfig.ts'), import('../../kube/client/client.ts'),
   ]);
   return { createLogger: log.createLogger, renderKubeconfig: render.renderKubeconfig, client };
 }
@@ -175,7 +175,7 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
 
   let conn: { server: string; caCert: string; adminToken: string; nodeToken: string };
   if (creds === undefined) {
-    const admin = (await import('../../apiserver/client/kubeconfig.ts')).loadKubeconfig(adminKubeconfig);
+    const admin = (await import('../../kube/client/kubeconfig.ts')).loadKubeconfig(adminKubeconfig);
     conn = {
       server: admin.server, caCert: admin.ca ?? '', adminToken: admin.token ?? '',
       nodeToken: readFileSync(join(apiDir, 'node-token'), 'utf8').trim(),

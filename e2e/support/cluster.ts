@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { ApiClient, NODES, PODS, type KubeObject, type ResourceType } from '../../apiserver/client/client.ts';
-import { loadKubeconfig } from '../../apiserver/client/kubeconfig.ts';
+import { ApiClient, NODES, PODS, type KubeObject, type ResourceType } from '../../kube/client/client.ts';
+import { loadKubeconfig } from '../../kube/client/kubeconfig.ts';
 import { renderKubeconfig } from '../../apiserver/kubeconfig.ts';
 import { Kubectl } from '../../apiserver/testing/kubectl.ts';
 import { freePort, sleep, until } from '../../lib/testing/wait.ts';

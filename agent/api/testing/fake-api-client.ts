@@ -8,7 +8,7 @@ import { applyPatch, PATCH_CONTENT_TYPES } from '../../../apiserver/api/patch.ts
 import {
   ApiClientError, type DeleteOptions, type KubeObject, type ListOptions, type ObjectList, type PatchType,
   type ResourceType, type WatchEvent, type WatchOptions, type WriteOptions,
-} from '../../../apiserver/client/client.ts';
+} from '../../../kube/client/client.ts';
 import type { Status } from 'kubernetes-types/meta/v1.d.ts';
 import type { ApiClientLike } from '../client-like.ts';
 

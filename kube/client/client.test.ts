@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/log.ts';
-import { ApiServer } from '../server.ts';
-import { createMemoryStorage } from '../storage/memory-storage.ts';
+import { ApiServer } from '../../apiserver/server.ts';
+import { createMemoryStorage } from '../../apiserver/storage/memory-storage.ts';
 import { ApiClient, ApiClientError, CONFIGMAPS, LEASES, NODES, PODS, type KubeObject } from './client.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
 
