@@ -2,7 +2,8 @@
 // defaults, selectors, patches, protobuf, tables. Until a module lands, a
 // thin stand-in keeps the server working; each is replaced by a re-export of the real one.
 import { ApiError } from './api/errors.ts';
-import { applyPatch as applyPatchBody, PATCH_CONTENT_TYPES, type PatchType } from './api/patch.ts';
+import { applyPatch as applyPatchBody, PATCH_CONTENT_TYPES, type PatchType } from '../kube/patch/patch.ts';
+import { PatchError } from '../kube/patch/patch-error.ts';
 import type { KubeObject } from './storage/types.ts';
 
 // ---- defaults / validation -------------------------------------------------------------------
@@ -16,11 +17,17 @@ export type { FieldMatcher, LabelMatcher } from './api/selectors.ts';
 
 // ---- patches ---------------------------------------------------------------------------------
 
-export type { PatchType } from './api/patch.ts';
+export type { PatchType } from '../kube/patch/patch.ts';
 
 /** Applies a merge, strategic merge or JSON patch to original (not mutated). */
 export function applyPatch(type: PatchType, original: KubeObject, patch: unknown): KubeObject {
-  const result = applyPatchBody(PATCH_CONTENT_TYPES[type], original, patch);
+  let result: unknown;
+  try {
+    result = applyPatchBody(PATCH_CONTENT_TYPES[type], original, patch);
+  } catch (err) {
+    if (err instanceof PatchError) throw ApiError.fromPatchError(err);
+    throw err;
+  }
   if (typeof result !== 'object' || result === null || Array.isArray(result)) throw ApiError.badRequest('the patch must produce a JSON object');
   return result as KubeObject;
 }

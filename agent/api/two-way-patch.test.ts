@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { strategicMergePatch, patchSchemaFor } from '../../apiserver/api/patch.ts';
+import { strategicMergePatch, patchSchemaFor } from '../../kube/patch/patch.ts';
 import { diffObjects, NODE_STATUS_LISTS, POD_STATUS_LISTS } from './two-way-patch.ts';
 
 type Obj = Record<string, unknown>;

@@ -1,6 +1,7 @@
 // Kubernetes API errors as metav1.Status, built like apimachinery's pkg/api/errors, and field
 // validation errors rendered like pkg/util/validation/field. Pure: no I/O.
 import type { Status, StatusCause, StatusDetails } from 'kubernetes-types/meta/v1.d.ts';
+import type { PatchError } from '../../kube/patch/patch-error.ts';
 import { goQuote as strconvQuote } from '../../kube/go-quote.ts';
 import { NodeletError } from '../../lib/errors.ts';
 
@@ -236,6 +237,11 @@ export class ApiError extends NodeletError {
   /** 400 BadRequest with a free-text message. */
   static badRequest(message: string): ApiError {
     return new ApiError(400, 'BadRequest', message);
+  }
+
+  /** A patch the shared machinery refused; a 422 carries empty details (NewGenericServerResponse). */
+  static fromPatchError(err: PatchError): ApiError {
+    return new ApiError(err.httpCode, err.reason ?? '', err.message, err.httpCode === 422 ? {} : undefined, err);
   }
 
   /** 410 Expired (NewResourceExpired), e.g. `too old resource version: 104 (1050)`. */

@@ -1,5 +1,6 @@
 // Writing responses: JSON objects, Status errors, and the 404 for paths nobody serves.
 import type { ServerResponse } from 'node:http';
+import { PatchError } from '../../kube/patch/patch-error.ts';
 import { ApiError } from '../api/errors.ts';
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, type = 'application/json'): void {
@@ -15,6 +16,7 @@ export function sendText(res: ServerResponse, code: number, text: string): void 
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof PatchError) return ApiError.fromPatchError(err);
   return ApiError.internal(err);
 }
 

@@ -7,7 +7,7 @@
 // is the node agent's part.
 import { ApiError, fieldErrors as fe, type FieldError } from '../api/errors.ts';
 import { decodeError, decodeTypes, patchDecodeError } from '../api/json-types.ts';
-import { goValue } from '../api/patch.ts';
+import { goValue } from '../../kube/patch/patch.ts';
 import { validateContainerCommon, validatePodSpec } from '../api/validation.ts';
 import type { SubresourceHandler } from '../kinds/kind.ts';
 import { applyDefaults, applyPatch, type PatchType } from '../machinery.ts';

@@ -7,7 +7,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { decodeJsonPatchOps, decoderForKind, duplicateFieldErrors, nestsDeeperThan, strictErrorMessage, type Decoder, type DuplicateTree, type StrictError } from '../../kube/schemas/decode.ts';
 import { ApiError, fieldErrors, goQuote, type FieldError } from '../api/errors.ts';
 import { decodeError, NESTING_ERROR, patchDecodeError } from '../api/json-types.ts';
-import { goValue } from '../api/patch.ts';
+import { goValue } from '../../kube/patch/patch.ts';
 import { applyPatch, parseFieldSelector, parseLabelSelector, type PatchType } from '../machinery.ts';
 import { groupVersion, qualifiedResource, storageKey, storagePrefix, type ResourceInfo } from '../resources.ts';
 import { isStorageError, type KubeObject, type Storage, type StorageEvent, type StoredItem } from '../storage/types.ts';

@@ -2,7 +2,7 @@
 // merge fact the strategic merge patch of apiserver/api/patch.ts already knows.
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PATCH_SCHEMAS, type PatchSchema } from '../../apiserver/api/patch.ts';
+import { PATCH_SCHEMAS, type PatchSchema } from '../patch/patch.ts';
 import { FIELD_EXTENSIONS, QUANTITY_FIELDS, TYPE_EXTENSIONS } from './extensions.ts';
 import { GENERATED_FILE, writeGenerated } from './generate.ts';
 import { definition, fieldType, kindSchemaName, type Schema } from './schemas.ts';

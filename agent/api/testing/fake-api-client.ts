@@ -4,7 +4,7 @@
 // fail chosen calls. Every call is recorded, so unit tests can assert what an agent part sent
 // while a FakeClock drives its timing.
 import { randomUUID } from 'node:crypto';
-import { applyPatch, PATCH_CONTENT_TYPES } from '../../../apiserver/api/patch.ts';
+import { applyPatch, PATCH_CONTENT_TYPES } from '../../../kube/patch/patch.ts';
 import {
   ApiClientError, type DeleteOptions, type KubeObject, type ListOptions, type ObjectList, type PatchType,
   type ResourceType, type WatchEvent, type WatchOptions, type WriteOptions,

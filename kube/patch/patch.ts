@@ -2,8 +2,10 @@
 // patch, RFC 6902 JSON patch, and strategic merge patch (apimachinery pkg/util/strategicpatch, as
 // the apiserver runs it: MergeParallelList + IgnoreUnmatchedNulls), with the patch strategies and
 // merge keys of the k8s.io/api struct tags. Pure: inputs are not mutated.
-import { ApiError } from './errors.ts';
-import { patchSchemaForKind } from './patch-schema.ts';
+import { PatchError } from './patch-error.ts';
+import { patchSchemaForKind, type PatchSchema } from './patch-schema.ts';
+
+export type { PatchSchema } from './patch-schema.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObj = { [k: string]: Json };
@@ -25,8 +27,8 @@ function clone<T>(v: T): T {
 }
 
 /** 422 as apiserver's NewGenericServerResponse(422, …) — kube does not echo the cause text. */
-function unprocessable(): ApiError {
-  return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+function unprocessable(): PatchError {
+  return new PatchError(422, 'Invalid', 'the server rejected our request due to an error in our request');
 }
 
 /**
@@ -34,8 +36,8 @@ function unprocessable(): ApiError {
  * kube-apiserver passes strategicpatch's plain error on as a reason-less 500; nodelet answers
  * 400 BadRequest with the same message, since the request is at fault, not the server.
  */
-function unknownError(message: string): ApiError {
-  return ApiError.badRequest(message);
+function unknownError(message: string): PatchError {
+  return PatchError.badRequest(message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,7 +142,7 @@ function addAt(doc: Json, tokens: string[], value: Json): Json {
  */
 export function jsonPatch(target: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) {
-    throw ApiError.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+    throw PatchError.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   }
   let doc = clone(target) as Json;
   for (const raw of ops) {
@@ -188,15 +190,6 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
 // ---------------------------------------------------------------------------------------------
 // Strategic merge patch
 
-/** Patch metadata of a field: list strategy and merge key, and the schema of its value/items. */
-export interface PatchSchema {
-  /** For lists: 'merge' merges by key (or as a set for primitives); otherwise the list is replaced. */
-  readonly strategy?: 'merge';
-  /** The field's value is a map with the retainKeys strategy (or a list whose items are). */
-  readonly retainKeys?: boolean;
-  readonly mergeKey?: string;
-  readonly fields?: Readonly<Record<string, PatchSchema>>;
-}
 
 const mergeBy = (mergeKey: string, fields?: Record<string, PatchSchema>, retainKeys = false): PatchSchema =>
   ({ strategy: 'merge', mergeKey, ...(fields ? { fields } : {}), ...(retainKeys ? { retainKeys } : {}) });
@@ -302,11 +295,11 @@ export function goValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function noMergeKey(m: JsonObj, key: string): ApiError {
+function noMergeKey(m: JsonObj, key: string): PatchError {
   return unknownError(`map: ${goValue(m)} does not contain declared merge key: ${key}`);
 }
 
-function badPatchType(t: unknown, m: JsonObj): ApiError {
+function badPatchType(t: unknown, m: JsonObj): PatchError {
   return unknownError(`Unknown patch type: ${goValue(t)} in map: ${goValue(m)}`);
 }
 
@@ -478,7 +471,7 @@ function mergeMap(originalIn: JsonObj, patchIn: JsonObj, schema: PatchSchema): J
   if (RETAIN_KEYS in patch) {
     const keep = patch[RETAIN_KEYS];
     Reflect.deleteProperty(patch, RETAIN_KEYS);
-    if (!Array.isArray(keep)) throw ApiError.badRequest('invalid patch: the value of $retainKeys must be a list');
+    if (!Array.isArray(keep)) throw PatchError.badRequest('invalid patch: the value of $retainKeys must be a list');
     const keepSet = new Set(keep.map(String));
     original = Object.fromEntries(Object.entries(original).filter(([k]) => keepSet.has(k)));
   }
@@ -488,7 +481,7 @@ function mergeMap(originalIn: JsonObj, patchIn: JsonObj, schema: PatchSchema): J
     const key = k.slice(SET_ELEMENT_ORDER.length);
     const order = patch[k];
     Reflect.deleteProperty(patch, k);
-    if (!Array.isArray(order)) throw ApiError.badRequest('invalid patch: the value of $setElementOrder must be a list');
+    if (!Array.isArray(order)) throw PatchError.badRequest('invalid patch: the value of $setElementOrder must be a list');
     const sub = schema.fields?.[key];
     const patchList = patch[key];
     if (patchList === null) continue; // the list is being deleted
@@ -499,7 +492,7 @@ function mergeMap(originalIn: JsonObj, patchIn: JsonObj, schema: PatchSchema): J
   for (const [k, patchV] of Object.entries(patch)) {
     if (k.startsWith(DELETE_FROM_PRIMITIVE_LIST)) {
       const key = k.slice(DELETE_FROM_PRIMITIVE_LIST.length);
-      if (!Array.isArray(patchV)) throw ApiError.badRequest('invalid patch: the value of $deleteFromPrimitiveList must be a list');
+      if (!Array.isArray(patchV)) throw PatchError.badRequest('invalid patch: the value of $deleteFromPrimitiveList must be a list');
       const orig = original[key];
       if (Array.isArray(orig)) original[key] = orig.filter((x) => !patchV.some((p) => deepEqual(p, x)));
       continue;
@@ -519,7 +512,7 @@ function mergeMap(originalIn: JsonObj, patchIn: JsonObj, schema: PatchSchema): J
  * merge-key problems (kube answers those with a reason-less 500; the message is the same).
  */
 export function strategicMergePatch(original: unknown, patch: unknown, schema: PatchSchema = patchSchemaFor(original)): unknown {
-  if (!isObj(patch)) throw ApiError.badRequest('invalid JSON document');
+  if (!isObj(patch)) throw PatchError.badRequest('invalid JSON document');
   return mergeMap(isObj(original) ? clone(original) : {}, clone(patch), schema);
 }
 
@@ -534,8 +527,8 @@ export function applyPatch(contentType: string, original: unknown, body: unknown
     case PATCH_CONTENT_TYPES.merge: return jsonMergePatch(original, body);
     case PATCH_CONTENT_TYPES.strategic: return strategicMergePatch(original, body);
     default:
-      throw ApiError.unsupportedMediaType([
+      throw new PatchError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[
         PATCH_CONTENT_TYPES.json, PATCH_CONTENT_TYPES.merge, PATCH_CONTENT_TYPES.strategic, 'application/apply-patch+yaml',
-      ]);
+      ].join(', ')}`);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../../apiserver/api/errors.ts';
+import { PatchError } from './patch-error.ts';
 import { applyPatch, jsonMergePatch, jsonPatch, strategicMergePatch } from './patch.ts';
 
 const pod = (): Record<string, unknown> => ({
@@ -19,12 +20,13 @@ const pod = (): Record<string, unknown> => ({
   },
 });
 
+/** The Status the API server answers a refused patch with. */
 function failure(fn: () => unknown): ApiError {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
+    expect(err).toBeInstanceOf(PatchError);
+    return ApiError.fromPatchError(err as PatchError);
   }
   throw new Error('expected an error');
 }

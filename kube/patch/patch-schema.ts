@@ -1,8 +1,17 @@
 // Strategic-merge facts of any served kind, read from the generated 1.32 schemas (their
 // x-kubernetes-patch-strategy / -patch-merge-key, the one table kube/schemas/extensions.ts keeps):
 // a PatchSchema tree per definition, built once and shared, cycles included (JSONSchemaProps).
-import { definition, flatten, kindSchemaName, type Schema } from '../../kube/schemas/schemas.ts';
-import type { PatchSchema } from './patch.ts';
+import { definition, flatten, kindSchemaName, type Schema } from '../schemas/schemas.ts';
+
+/** Patch metadata of a field: list strategy and merge key, and the schema of its value/items. */
+export interface PatchSchema {
+  /** For lists: 'merge' merges by key (or as a set for primitives); otherwise the list is replaced. */
+  readonly strategy?: 'merge';
+  /** The field's value is a map with the retainKeys strategy (or a list whose items are). */
+  readonly retainKeys?: boolean;
+  readonly mergeKey?: string;
+  readonly fields?: Readonly<Record<string, PatchSchema>>;
+}
 
 type MutablePatchSchema = { strategy?: 'merge'; retainKeys?: boolean; mergeKey?: string; fields?: Record<string, PatchSchema> };
 
