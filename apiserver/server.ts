@@ -20,6 +20,7 @@ import { Registry } from './registry/registry.ts';
 import { ServiceAccountTokens } from './registry/service-account-tokens.ts';
 import { createSqliteStorage } from './storage/sqlite-storage.ts';
 import type { Storage } from './storage/types.ts';
+import { bootstrapRegistry } from './registry/bootstrap.ts';
 
 export interface Controller {
   start(): void;
@@ -86,7 +87,7 @@ export class ApiServer {
     if (o.storage === undefined && o.dataDir === undefined) throw new Error('ApiServer needs a dataDir or a storage');
     const storage = o.storage ?? createSqliteStorage(join(o.dataDir ?? '', 'state.db'));
     const registry = new Registry(storage, clock);
-    await registry.bootstrap();
+    const customResources = await bootstrapRegistry(registry);
     const creds = credentials;
     // Bearer tokens: the two static ones, then service-account tokens (signed with pki/sa.key)
     const identities = await IdentityIndex.open(registry);
@@ -144,7 +145,9 @@ export class ApiServer {
     });
     // apiextensions-apiserver's controllers run in every server: CRDs get their names and conditions
     const crds = new CrdController({ registry, clock, log: log.child({ controller: 'crd' }) });
-    const controllers = [...(o.controllers?.(registry, clock, log, creds) ?? []), identities, crds];
+    // the serving of custom resources started with the registry: it only needs stopping
+    const servingCustom = { start: (): void => undefined, stop: (): void => { customResources.stop(); } };
+    const controllers = [...(o.controllers?.(registry, clock, log, creds) ?? []), identities, crds, servingCustom];
     const api = new ApiServer(registry, creds, server, handler, controllers, sockets, log, host, tls);
     address = `${host}:${api.port}`;
     for (const c of controllers) c.start();

@@ -8,13 +8,14 @@ import { NamespaceController } from './namespace-controller.ts';
 import { NodeLifecycleController } from './node-lifecycle.ts';
 import { Scheduler } from './scheduler.ts';
 import { unfitReasons, unschedulableMessage } from './scheduler-fit.ts';
+import { bootstrapRegistry } from '../registry/bootstrap.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
 async function setup(): Promise<{ reg: Registry; clock: FakeClock }> {
   const clock = new FakeClock(T0);
   const reg = new Registry(createMemoryStorage(), clock);
-  await reg.bootstrap();
+  await bootstrapRegistry(reg);
   return { reg, clock };
 }
 

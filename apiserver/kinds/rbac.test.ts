@@ -7,6 +7,7 @@ import { createMemoryStorage } from '../storage/memory-storage.ts';
 import type { KubeObject } from '../storage/types.ts';
 import { failure } from '../testing/failure.ts';
 import { CLUSTER_ROLE_BINDING_TABLE, ROLE_BINDING_TABLE, ROLE_TABLE } from './rbac/tables.ts';
+import { bootstrapRegistry } from '../registry/bootstrap.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -14,7 +15,7 @@ const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 async function setup(): Promise<{ reg: Registry; clock: FakeClock; store: (r: string) => ResourceStore }> {
   const clock = new FakeClock(T0);
   const reg = new Registry(createMemoryStorage(), clock);
-  await reg.bootstrap();
+  await bootstrapRegistry(reg);
   return { reg, clock, store: (r) => reg.store(RBAC, 'v1', r) };
 }
 

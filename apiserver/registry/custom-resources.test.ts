@@ -12,6 +12,7 @@ import { RESOURCES } from '../resources.ts';
 import { createMemoryStorage } from '../storage/memory-storage.ts';
 import type { KubeObject } from '../storage/types.ts';
 import { Registry } from './registry.ts';
+import { bootstrapRegistry } from './bootstrap.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -37,7 +38,7 @@ async function settle(): Promise<void> {
 
 beforeEach(async () => {
   registry = new Registry(createMemoryStorage(), new FakeClock());
-  await registry.bootstrap();
+  await bootstrapRegistry(registry);
   controller = new CrdController({ registry, clock: new FakeClock(), log: silentLogger });
   controller.start();
   await settle();

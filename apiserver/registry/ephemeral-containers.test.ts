@@ -6,11 +6,12 @@ import { failure } from '../testing/failure.ts';
 import { callSubresource, type CallOptions } from '../testing/subresource.ts';
 import { ephemeralContainers } from './ephemeral-containers.ts';
 import { Registry } from './registry.ts';
+import { bootstrapRegistry } from './bootstrap.ts';
 
 async function setup(annotations: Record<string, string> = {}): Promise<{ reg: Registry; clock: FakeClock }> {
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0));
   const reg = new Registry(createMemoryStorage(), clock);
-  await reg.bootstrap();
+  await bootstrapRegistry(reg);
   await reg.pods.create('default', {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', labels: { app: 'web' }, annotations },
     spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'data', emptyDir: {} }] },

@@ -5,19 +5,7 @@
 import type { KubeObject } from '../storage/types.ts';
 import type { Registry } from './registry.ts';
 import type { ResourceWatch } from './resource-store.ts';
-
-export type IdentityKind = 'serviceaccounts' | 'pods' | 'secrets';
-
-export interface IdentityRecord {
-  uid: string;
-  /** metadata.deletionTimestamp (ms since the epoch) while the object is being deleted. */
-  deletionMs?: number;
-}
-
-/** What the token validator reads. */
-export interface IdentityLookup {
-  get(kind: IdentityKind, namespace: string, name: string): IdentityRecord | undefined;
-}
+import type { IdentityKind, IdentityLookup, IdentityRecord } from './service-account-tokens.ts';
 
 function recordOf(obj: KubeObject): IdentityRecord | undefined {
   const m = obj.metadata ?? {};

@@ -3,29 +3,9 @@
 import type { Clock } from '../../lib/clock.ts';
 import { ApiError } from '../api/errors.ts';
 import type { KubeObject } from '../storage/types.ts';
-import { isRecord, meta, rfc3339, section } from './object-meta.ts';
+import { isRecord, meta, section } from './object-meta.ts';
+import { setPodCondition } from './pod-conditions.ts';
 import type { ResourceStore } from './resource-store.ts';
-
-export interface PodCondition {
-  type: string;
-  status: string;
-  lastProbeTime?: string | null;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
-
-/** Sets (or replaces) a condition in status.conditions; the transition time moves only on change. */
-export function setPodCondition(pod: KubeObject, condition: PodCondition, now: number): void {
-  const status = section(pod, 'status');
-  const list = Array.isArray(status['conditions']) ? (status['conditions'] as PodCondition[]) : [];
-  const existing = list.find((c) => c.type === condition.type);
-  const next: PodCondition = { ...condition, lastProbeTime: null };
-  next.lastTransitionTime = existing !== undefined && existing.status === condition.status && existing.lastTransitionTime !== undefined
-    ? existing.lastTransitionTime
-    : rfc3339(now);
-  status['conditions'] = existing === undefined ? [...list, next] : list.map((c) => (c.type === condition.type ? next : c));
-}
 
 export async function bindPod(pods: ResourceStore, clock: Clock, namespace: string, name: string, nodeName: string, uid?: string): Promise<KubeObject> {
   if (nodeName === '') throw ApiError.invalid('Binding', name, [{ type: 'FieldValueRequired', field: 'target.name', badValue: '', detail: '' }]);

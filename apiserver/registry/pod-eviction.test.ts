@@ -6,6 +6,7 @@ import type { KubeObject } from '../storage/types.ts';
 import { callSubresource } from '../testing/subresource.ts';
 import { checkAndDecrement, evictionDecision, evictPod, selectorMatches } from './pod-eviction.ts';
 import { Registry } from './registry.ts';
+import { bootstrapRegistry } from './bootstrap.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -96,7 +97,7 @@ describe('eviction decisions', () => {
 async function setup(): Promise<{ reg: Registry; clock: FakeClock }> {
   const clock = new FakeClock(T0);
   const reg = new Registry(createMemoryStorage(), clock);
-  await reg.bootstrap();
+  await bootstrapRegistry(reg);
   await reg.pods.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
   // bound and running (as the agent would report it)
   await reg.pods.patch('default', 'web', 'merge', { spec: {} }, undefined);

@@ -12,7 +12,7 @@ import { isQualifiedName, isValidLabelValue } from '../api/names.ts';
 import type { SubresourceHandler, SubresourceRequest } from '../kinds/kind.ts';
 import type { KubeObject } from '../storage/types.ts';
 import type { DeleteOptionsBody } from './strategies.ts';
-import { setPodCondition } from './pod-binding.ts';
+import { setPodCondition } from './pod-conditions.ts';
 import { deepClone, meta, rfc3339 } from './object-meta.ts';
 import { cannotUnmarshal, isObj, subresourceBody, type Obj } from './subresource-body.ts';
 

@@ -6,11 +6,12 @@ import type { KubeObject } from '../storage/types.ts';
 import { bindPod } from './pod-binding.ts';
 import { Registry } from './registry.ts';
 import type { WatchEvent } from './resource-store.ts';
+import { bootstrapRegistry } from './bootstrap.ts';
 
 async function setup(): Promise<{ reg: Registry; clock: FakeClock }> {
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0));
   const reg = new Registry(createMemoryStorage(), clock);
-  await reg.bootstrap();
+  await bootstrapRegistry(reg);
   return { reg, clock };
 }
 

@@ -1,18 +1,14 @@
-// All served resources over one Storage: looks up the ResourceStore for a group/version/resource
-// and creates the namespaces every cluster starts with. The served set is the built-in kinds plus
-// the kinds of the established CustomResourceDefinitions, which change while the server runs
-// (custom-resources.ts installs them): routing, discovery and OpenAPI read it from here.
+// All served resources over one Storage: looks up the ResourceStore for a group/version/resource.
+// The served set is the built-in kinds plus the kinds of the established
+// CustomResourceDefinitions, which change while the server runs (custom-resources.ts installs
+// them; bootstrap.ts starts that): routing, discovery and OpenAPI read it from here.
 import type { Clock } from '../../lib/clock.ts';
 import { ApiError } from '../api/errors.ts';
 import type { KindDefinition } from '../kinds/kind.ts';
 import { RESOURCES, type ResourceInfo } from '../resources.ts';
-import type { KubeObject, Storage } from '../storage/types.ts';
-import { CustomResourceServing } from './custom-resources.ts';
+import type { Storage } from '../storage/types.ts';
 import { isRecord } from './object-meta.ts';
-import { bootstrapRbac } from './rbac-bootstrap.ts';
 import { ResourceStore, type NamespacePhase, type StoreContext } from './resource-store.ts';
-
-export const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
 const keyOf = (r: Pick<ResourceInfo, 'group' | 'version' | 'resource'>): string => `${r.group}/${r.version}/${r.resource}`;
 
@@ -23,12 +19,10 @@ export class Registry {
   private served: readonly ResourceInfo[] = RESOURCES;
   private generation = 0;
   private readonly ctx: StoreContext;
-  private readonly customResources: CustomResourceServing;
 
   constructor(readonly storage: Storage, readonly clock: Clock) {
     this.ctx = { storage, clock, namespacePhase: (name: string) => this.namespacePhase(name) };
     for (const r of RESOURCES) this.stores.set(keyOf(r), new ResourceStore(r, this.ctx));
-    this.customResources = new CustomResourceServing(this);
   }
 
   /** Every served resource's store. */
@@ -95,22 +89,5 @@ export class Registry {
       if (err instanceof ApiError && err.status.reason === 'NotFound') return undefined;
       throw err;
     }
-  }
-
-  /**
-   * Creates the namespaces and the RBAC policy a cluster starts with (idempotent), and starts
-   * serving the custom resources of the stored CustomResourceDefinitions.
-   */
-  async bootstrap(): Promise<void> {
-    await this.customResources.start();
-    for (const name of INITIAL_NAMESPACES) {
-      const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
-      try {
-        await this.namespaces.create(undefined, ns);
-      } catch (err) {
-        if (!(err instanceof ApiError && err.status.reason === 'AlreadyExists')) throw err;
-      }
-    }
-    await bootstrapRbac(this);
   }
 }

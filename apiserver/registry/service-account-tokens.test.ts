@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../lib/clock.ts';
 import { createServiceAccountKey, ensureCredentials } from '../pki.ts';
-import type { IdentityKind, IdentityLookup, IdentityRecord } from './identity-index.ts';
+import type { IdentityKind, IdentityLookup, IdentityRecord } from './service-account-tokens.ts';
 import { DEFAULT_ISSUER, keyId, parseJwt, serviceAccountClaims, ServiceAccountTokens } from './service-account-tokens.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);

@@ -9,7 +9,19 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../lib/clock.ts';
 import type { RequestUser, TokenAuthority, TokenReviewOutcome } from '../kinds/kind.ts';
-import type { IdentityLookup } from './identity-index.ts';
+
+export type IdentityKind = 'serviceaccounts' | 'pods' | 'secrets';
+
+export interface IdentityRecord {
+  uid: string;
+  /** metadata.deletionTimestamp (ms since the epoch) while the object is being deleted. */
+  deletionMs?: number;
+}
+
+/** What the token validator reads. */
+export interface IdentityLookup {
+  get(kind: IdentityKind, namespace: string, name: string): IdentityRecord | undefined;
+}
 
 /** kubeadm's and kind's --service-account-issuer; also the API server's audience. */
 export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';

@@ -8,6 +8,7 @@ import { IdentityIndex } from './identity-index.ts';
 import { Registry } from './registry.ts';
 import { DEFAULT_ISSUER, parseJwt, ServiceAccountTokens } from './service-account-tokens.ts';
 import { createServiceAccountToken } from './token-request.ts';
+import { bootstrapRegistry } from './bootstrap.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 let index: IdentityIndex | undefined;
@@ -16,7 +17,7 @@ afterEach(() => { index?.stop(); });
 async function setup(): Promise<{ reg: Registry; clock: FakeClock; tokens: ServiceAccountTokens }> {
   const clock = new FakeClock(T0);
   const reg = new Registry(createMemoryStorage(), clock);
-  await reg.bootstrap();
+  await bootstrapRegistry(reg);
   index = await IdentityIndex.open(reg);
   await reg.serviceAccounts.create('default', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' } });
   return { reg, clock, tokens: new ServiceAccountTokens({ key: createServiceAccountKey(), clock, identities: index }) };
