@@ -21,7 +21,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
-          globalSetup: ['./lib/testing/engine-global-setup.ts'],
+          globalSetup: ['./cli/testing/engine-global-setup.ts'],
         },
       },
       {
