@@ -154,7 +154,9 @@ export class ResourceStore {
       }
       selected.push(item);
     }
-    const outcome: ListOutcome = { items: selected.map((i) => this.out(i.object)), resourceVersion: String(rv) };
+    // storage's list items are the caller's own (the Storage contract; snapshot copies what it
+    // takes from shared watch events): served as they are, not cloned again
+    const outcome: ListOutcome = { items: selected.map((i) => this.owned(i.object)), resourceVersion: String(rv) };
     if (next !== undefined) outcome.continue = next;
     return outcome;
   }
@@ -184,7 +186,7 @@ export class ResourceStore {
     const byKey = new Map(current.items.map((i) => [i.key, i]));
     for (const ev of newer.reverse()) {
       if (ev.type === 'ADDED' || ev.prevObject === undefined) byKey.delete(ev.key);
-      else byKey.set(ev.key, { key: ev.key, object: ev.prevObject, revision: Number(ev.prevObject.metadata?.resourceVersion ?? 0) });
+      else byKey.set(ev.key, { key: ev.key, object: deepClone(ev.prevObject), revision: Number(ev.prevObject.metadata?.resourceVersion ?? 0) });
     }
     const items = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return { items, revision: wanted };
