@@ -2,29 +2,8 @@
 // users see the same strings from nodelet as from a kubelet.
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 
-/** Go's %q for a string: double-quoted, with Go escapes. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    switch (ch) {
-      case '"': out += '\\"'; break;
-      case '\\': out += '\\\\'; break;
-      case '\n': out += '\\n'; break;
-      case '\r': out += '\\r'; break;
-      case '\t': out += '\\t'; break;
-      case '\x07': out += '\\a'; break;
-      case '\b': out += '\\b'; break;
-      case '\f': out += '\\f'; break;
-      case '\v': out += '\\v'; break;
-      default:
-        if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-        else if (cp === 0xfffd) out += '\\ufffd';
-        else out += ch;
-    }
-  }
-  return `${out}"`;
-}
+/** Go's %q for a string (strconv.Quote), shared with the API server's messages. */
+export { goQuote } from '../../kube/go-quote.ts';
 
 /** Go's %v for a time.Duration of whole or fractional seconds: 1s, 1.5s, 1m0s, 1h0m0s. */
 export function goDuration(seconds: number): string {
