@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import type { GroupVersionKind, KindEntry } from './schemas.ts';
 import {
   ANY_FIELDS,
   FIELD_EXTENSIONS,
@@ -303,21 +304,6 @@ function classesIn(expr: TypeExpr): string[] {
 
 // ---------------------------------------------------------------------------------------------
 // Kinds and the class → definition mapping
-
-export interface GroupVersionKind {
-  group: string;
-  version: string;
-  kind: string;
-}
-
-export interface KindEntry extends GroupVersionKind {
-  /** The model class of the kind. */
-  className: string;
-  definition: string;
-  /** Plural resource and scope, when a collection path serves the kind. */
-  resource?: string;
-  namespaced?: boolean;
-}
 
 const COLLECTION = /^\/apis?\/(?:([^/{}]+)\/)?(v[^/]+)\/(?:namespaces\/\{namespace\}\/)?([a-z0-9]+)$/;
 
