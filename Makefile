@@ -26,8 +26,9 @@ setup: $(DEPS) $(SCHEMAS)
 up: $(DEPS) $(SCHEMAS)
 	$(NODELET) up
 
+# Stops all `make up` started: the processes, their pods' containers, and the engine when nodelet started it.
 down: $(DEPS)
-	$(NODELET) down
+	$(NODELET) down --engine
 
 clean: $(DEPS)
 	$(NODELET) down --engine
