@@ -8,6 +8,7 @@
 import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { ApiError } from '../api/errors.ts';
+import { o, s, type Obj } from '../api/values.ts';
 import { awaitsCleanup, acceptedNamesOf, namingStatus, withoutCleanupFinalizer } from '../kinds/apiextensions/crd-names.ts';
 import { conditionTrue, setCondition } from '../kinds/apiextensions/crd-validation.ts';
 import { CRD_GROUP } from '../kinds/apiextensions.ts';
@@ -16,22 +17,12 @@ import type { Registry } from '../registry/registry.ts';
 import type { ResourceStore, ResourceWatch } from '../registry/resource-store.ts';
 import type { KubeObject } from '../storage/types.ts';
 
-type Obj = Record<string, unknown>;
-
 export interface CrdControllerOptions {
   registry: Registry;
   clock: Clock;
   log: Logger;
   /** How long before a failed sync, or a cleanup still waiting for finalizers, is retried (default 2 s). */
   retryMs?: number;
-}
-
-function o(v: unknown): Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
 }
 
 function notFound(err: unknown): boolean {
@@ -56,11 +47,11 @@ export class CrdController {
     void this.crds.watch(undefined, {}, (e) => {
       const crd = e.object as Obj;
       if (e.type !== 'DELETED') {
-        this.enqueue(str(o(crd['metadata'])['name']));
+        this.enqueue(s(o(crd['metadata'])['name']));
         return;
       }
       // names a deleted definition held may now go to others of its group
-      const group = str(o(crd['spec'])['group']);
+      const group = s(o(crd['spec'])['group']);
       void this.crds.list(undefined).then(({ items }) => {
         for (const other of items) if (o(other['spec'])['group'] === group) this.enqueue(other.metadata?.name ?? '');
       });
@@ -107,7 +98,7 @@ export class CrdController {
     }
     const { items } = await this.crds.list(undefined);
     await this.writeStatus(name, (current) => {
-      const used = acceptedNamesOf(items, str(o(current['spec'])['group']));
+      const used = acceptedNamesOf(items, s(o(current['spec'])['group']));
       return namingStatus(current, used, this.now());
     });
   }
@@ -167,10 +158,10 @@ export class CrdController {
   /** Deletes every custom resource of the definition; returns how many are still there (finalizers). */
   private async deleteInstances(crd: Obj): Promise<number> {
     const spec = o(crd['spec']);
-    const group = str(spec['group']);
-    const plural = str(o(o(crd['status'])['acceptedNames'])['plural']);
+    const group = s(spec['group']);
+    const plural = s(o(o(crd['status'])['acceptedNames'])['plural']);
     const versions = Array.isArray(spec['versions']) ? spec['versions'].map(o) : [];
-    const store = versions.map((v) => this.o.registry.find(group, str(v['name']), plural)).find((s) => s !== undefined);
+    const store = versions.map((v) => this.o.registry.find(group, s(v['name']), plural)).find((s) => s !== undefined);
     if (store === undefined) return 0;
     const { items } = await store.list(undefined);
     let remaining = 0;
