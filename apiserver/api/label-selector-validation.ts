@@ -2,9 +2,9 @@
 // apply to their selectors: one copy keeps their messages alike. The body has been through the
 // schema decoder, so `values` holds strings; anything else reads as Go's zero value ''.
 import { fieldErrors as fe, type FieldError } from './errors.ts';
-import { isQualifiedName, isValidLabelValue } from './names.ts';
+import { isQualifiedName, isValidLabelValue } from '../../kube/names.ts';
 import { validateLabels } from './validation.ts';
-import { arr, isObj, objs, s } from './values.ts';
+import { arr, isObj, objs, s } from '../../kube/values.ts';
 
 /** matchLabels and matchExpressions checked; a nil (absent, null or non-object) selector has no errors. */
 export function validateLabelSelector(sel: unknown, path: string): FieldError[] {

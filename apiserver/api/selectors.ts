@@ -3,7 +3,7 @@
 import type { LabelSelector as LabelSelectorObject } from 'kubernetes-types/meta/v1.d.ts';
 import { aggregateMessage, ApiError, fieldErrorString, fieldErrors, goQuote } from './errors.ts';
 import type { FieldError } from './errors.ts';
-import { isQualifiedName, isValidLabelValue } from './names.ts';
+import { isQualifiedName, isValidLabelValue } from '../../kube/names.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Label selectors

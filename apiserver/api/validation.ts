@@ -9,9 +9,9 @@ import { podQOSClass } from './defaults.ts';
 import {
   byteLength, inclusiveRangeError, isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName,
   isRelaxedEnvVarName, isValidLabelValue, isValidPortName, isValidPortNum, validatePathSegmentName,
-} from './names.ts';
+} from '../../kube/names.ts';
 import { compareQuantities, formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR } from './quantity.ts';
-import { arr, isObj, o, objs, s, type Obj } from './values.ts';
+import { arr, isObj, o, objs, s, type Obj } from '../../kube/values.ts';
 
 export type NameFn = (name: string, prefix: boolean) => string[];
 

@@ -8,7 +8,7 @@
 import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { ApiError } from '../api/errors.ts';
-import { o, s, type Obj } from '../api/values.ts';
+import { o, s, type Obj } from '../../kube/values.ts';
 import { awaitsCleanup, acceptedNamesOf, namingStatus, withoutCleanupFinalizer } from '../kinds/apiextensions/crd-names.ts';
 import { conditionTrue, setCondition } from '../kinds/apiextensions/crd-validation.ts';
 import { CRD_GROUP } from '../kinds/apiextensions.ts';

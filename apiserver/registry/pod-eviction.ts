@@ -8,7 +8,7 @@
 // the pod recorded in status.disruptedPods, or the eviction is refused with a 429. A deleted pod
 // first gets the DisruptionTarget condition. The decisions are pure functions (table-tested).
 import { ApiError } from '../api/errors.ts';
-import { isQualifiedName, isValidLabelValue } from '../api/names.ts';
+import { isQualifiedName, isValidLabelValue } from '../../kube/names.ts';
 import type { SubresourceHandler, SubresourceRequest } from '../kinds/kind.ts';
 import type { KubeObject } from '../storage/types.ts';
 import type { DeleteOptionsBody } from './strategies.ts';

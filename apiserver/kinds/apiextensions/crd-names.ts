@@ -5,7 +5,7 @@
 // are accepted (the establishing controller's step, taken at once); and, for a deleted
 // definition, the Terminating conditions of its cleanup.
 import { aggregateMessage, goQuote } from '../../api/errors.ts';
-import { o, s, type Obj } from '../../api/values.ts';
+import { o, s, type Obj } from '../../../kube/values.ts';
 import { CLEANUP_FINALIZER, conditionTrue, setCondition } from './crd-validation.ts';
 
 

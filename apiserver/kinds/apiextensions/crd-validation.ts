@@ -7,9 +7,9 @@
 import { decoderFor } from '../../../kube/schemas/decode.ts';
 import { fieldErrors as fe, goQuote, type FieldError } from '../../api/errors.ts';
 import { decodeError } from '../../api/json-types.ts';
-import { isDNS1035Label, isDNS1123Subdomain } from '../../api/names.ts';
+import { isDNS1035Label, isDNS1123Subdomain } from '../../../kube/names.ts';
 import { nameIsDNSSubdomain, validateImmutable, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
-import { isObj, o, objs, s, type Obj } from '../../api/values.ts';
+import { isObj, o, objs, s, type Obj } from '../../../kube/values.ts';
 import { rawValueError } from '../core/common.ts';
 import { validateCrdSchema } from './schema-validation.ts';
 import type { JSONSchema } from './schema.ts';

@@ -11,7 +11,7 @@
 // Pure: a function of the definition object.
 import { ApiError, fieldErrors as fe, type FieldError } from '../../api/errors.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
-import { isObj, o, objs, s } from '../../api/values.ts';
+import { isObj, o, objs, s } from '../../../kube/values.ts';
 import type { KubeObject } from '../../storage/types.ts';
 import { defineKind, jsonEqual, scaleSubresource, statusSubresource, type KindDefinition, type Obj, type ScaleSpec, type SubresourceInfo } from '../kind.ts';
 import { conditionTrue, storageVersion } from './crd-validation.ts';

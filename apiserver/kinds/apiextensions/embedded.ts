@@ -5,7 +5,7 @@
 // validated (both present, kind a DNS-1035 label in any case, metadata a valid ObjectMeta). Pure.
 import { decoderFor, type JsonTypeError, type StrictError } from '../../../kube/schemas/decode.ts';
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
-import { isDNS1035Label, validatePathSegmentName } from '../../api/names.ts';
+import { isDNS1035Label, validatePathSegmentName } from '../../../kube/names.ts';
 import { validateObjectMeta } from '../../api/validation.ts';
 import { additionalSchema, isEmbedded, items, properties, type JSONSchema } from './schema.ts';
 

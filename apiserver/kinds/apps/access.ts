@@ -2,10 +2,10 @@
 // kinds' setters and maps on top of them). Also Go's apiequality.Semantic for JSON: nil and
 // empty lists are equal, and absent equals null.
 import { goQuote } from '../../api/errors.ts';
-import { isNil, isObj, o, type Obj } from '../../api/values.ts';
+import { isNil, isObj, o, type Obj } from '../../../kube/values.ts';
 
 // re-exported: the apps kinds take every accessor from this one module
-export { child, isNil, isObj, num, o, objs, s, type Obj } from '../../api/values.ts';
+export { child, isNil, isObj, num, o, objs, s, type Obj } from '../../../kube/values.ts';
 
 /** Sets key when it is absent or null (a nil pointer in Go). */
 export function setIfNil(parent: Obj, key: string, value: unknown): void {

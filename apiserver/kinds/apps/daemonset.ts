@@ -15,7 +15,7 @@ import { child, isNil, isObj, num, o, parseInt64, s, semanticEqual, setIfEmpty, 
 import { DAEMONSET_COLUMNS } from './columns.ts';
 import { decodeMetadata } from './decode.ts';
 import { goIntOrString, goLabelSelector, goStrategy, invalidGo, notSupportedGo } from './go-format.ts';
-import { formatLabelSelector, formatLabels, selectorHasTerms, selectorMatches, selectorOf } from './selector.ts';
+import { formatLabelSelector, formatLabels, selectorHasTerms, selectorMatches, selectorOf } from '../../../kube/labels/selector.ts';
 import {
   controllerPodRules, count, defaultPodTemplate, fillStatus, immutableSelector, intOrPercentValue,
   nonNegative, notDecremented, notMoreThan100Percent, rowParts, selectorMismatch, validatePodTemplate,

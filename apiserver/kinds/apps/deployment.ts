@@ -13,7 +13,7 @@ import { child, isNil, mapsEqual, num, o, parseInt64, s, semanticEqual, setIfEmp
 import { DEPLOYMENT_COLUMNS } from './columns.ts';
 import { decodeMetadata } from './decode.ts';
 import { goIntOrString, goStrategy, invalidGo, notSupportedGo } from './go-format.ts';
-import { selectorOf, selectorString } from './selector.ts';
+import { selectorOf, selectorString } from '../../../kube/labels/selector.ts';
 import {
   count, defaultPodTemplate, immutableSelector, intOrPercentValue, nonNegative, notDecremented, notMoreThan100Percent, rowParts,
   validateControllerSelector, validatePositiveIntOrPercent, validateTemplateForReplicaSet,

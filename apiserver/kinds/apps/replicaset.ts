@@ -10,7 +10,7 @@ import { defineKind, scaleSubresource, statusSubresource, type KindDefinition } 
 import { child, num, o, s, semanticEqual, setIfNil, type Obj } from './access.ts';
 import { REPLICASET_COLUMNS } from './columns.ts';
 import { decodeMetadata } from './decode.ts';
-import { formatLabelSelector } from './selector.ts';
+import { formatLabelSelector } from '../../../kube/labels/selector.ts';
 import {
   count, defaultPodTemplate, fillStatus, immutableSelector, nonNegative, validateControllerSelector,
   rowParts, validateTemplateForReplicaSet,

@@ -15,7 +15,7 @@ import { child, isNil, isObj, num, o, s, semanticEqual, setIfEmpty, setIfNil, ty
 import { STATEFULSET_COLUMNS } from './columns.ts';
 import { decodeMetadata } from './decode.ts';
 import { goIntOrString, goPointer, goStrategy, invalidGo } from './go-format.ts';
-import { selectorEmpty, selectorMatches } from './selector.ts';
+import { selectorEmpty, selectorMatches } from '../../../kube/labels/selector.ts';
 import {
   controllerPodRules, count, defaultClaimTemplate, defaultPodTemplate, fillStatus, intOrPercentValue,
   nonNegative, notDecremented, notMoreThan100Percent, rowParts, selectorMismatch, validateControllerSelector,

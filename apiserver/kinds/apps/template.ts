@@ -6,12 +6,12 @@
 import { defaultPodSpec } from '../../api/defaults.ts';
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
 import { validateLabelSelector } from '../../api/label-selector-validation.ts';
-import { regexError } from '../../api/names.ts';
+import { regexError } from '../../../kube/names.ts';
 import { canonicalQuantity } from '../../api/quantity.ts';
 import { validateAnnotations, validateLabels, validatePodSpec } from '../../api/validation.ts';
 import { child, isNil, isObj, num, o, objs, s, semanticEqual, setIfEmpty, setIfNil, type Obj } from './access.ts';
 import { goIntOrString, goLabelSelector, goStringMap, invalidGo } from './go-format.ts';
-import { selectorEmpty, selectorHasTerms, selectorMatches, selectorOf } from './selector.ts';
+import { selectorEmpty, selectorHasTerms, selectorMatches, selectorOf } from '../../../kube/labels/selector.ts';
 
 const IS_NEGATIVE = 'must be greater than or equal to 0';
 

@@ -6,7 +6,7 @@
 // JSON type where a Go type is expected.
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
 import { validateLabelSelector } from '../../api/label-selector-validation.ts';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, regexError } from '../../api/names.ts';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, regexError } from '../../../kube/names.ts';
 import { nameIsDNSSubdomain, validateImmutable, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
 import { defaultPodTemplate, selectorMatches, templateLabels, validatePodTemplate } from './pod-template.ts';
 import {

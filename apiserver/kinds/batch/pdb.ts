@@ -3,7 +3,7 @@
 // the spec; the name gets only the generic registry's path-segment check, after the spec's.
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
 import { validateLabelSelector } from '../../api/label-selector-validation.ts';
-import { regexError, validatePathSegmentName } from '../../api/names.ts';
+import { regexError, validatePathSegmentName } from '../../../kube/names.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
 import { goIntOrString, invalidRendered, isNil, num, o, s, type Obj } from './values.ts';
 

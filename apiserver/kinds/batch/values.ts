@@ -3,10 +3,10 @@
 // IntOrString), which JSON would not spell as kube-apiserver does.
 import { goQuote, type FieldError } from '../../api/errors.ts';
 import { decodeError, jsonTypeError } from '../../api/json-types.ts';
-import { isObj, num, o, objs, s, type Obj } from '../../api/values.ts';
+import { isObj, num, o, objs, s, type Obj } from '../../../kube/values.ts';
 
 // re-exported: the batch kinds take every accessor from this one module
-export { arr, child, isNil, isObj, num, o, objs, s, type Obj } from '../../api/values.ts';
+export { arr, child, isNil, isObj, num, o, objs, s, type Obj } from '../../../kube/values.ts';
 
 /** A map[string]string as decoded JSON holds it (non-string values skipped). */
 export function strMap(v: unknown): Record<string, string> {

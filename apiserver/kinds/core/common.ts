@@ -5,13 +5,13 @@
 // renderings some field errors print. Pure.
 import { fieldErrors as fe } from '../../api/errors.ts';
 import type { FieldError, FieldErrorType } from '../../api/errors.ts';
-import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../api/names.ts';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../../kube/names.ts';
 import { canonicalQuantity, formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, type Quantity } from '../../api/quantity.ts';
 import { maskTrailingDash, type NameFn } from '../../api/validation.ts';
-import { arr, isObj, o, objs, s, type Obj } from '../../api/values.ts';
+import { arr, isObj, o, objs, s, type Obj } from '../../../kube/values.ts';
 
 // re-exported: the core kinds take every accessor from this one module
-export { arr, child, isObj, num, o, objs, s, type Obj } from '../../api/values.ts';
+export { arr, child, isObj, num, o, objs, s, type Obj } from '../../../kube/values.ts';
 
 export function strs(v: unknown): string[] {
   return arr(v).map(s);

@@ -3,7 +3,7 @@
 // `kubectl get endpoints` table. No canonicalization: kube stopped repacking subsets in 1.20.
 import { fieldErrors as fe } from '../../api/errors.ts';
 import type { FieldError } from '../../api/errors.ts';
-import { isValidPortNum } from '../../api/names.ts';
+import { isValidPortNum } from '../../../kube/names.ts';
 import { AGE, col, NAME, translateTimestampSince, type TableSpec } from '../../api/tables.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
 import { defineKind, type KindDefinition } from '../kind.ts';

@@ -16,7 +16,7 @@ import {
   quantityString, rawValueError, s, setIfEmpty, strs, validateAccessModes, validateBasicResource, validateNodeSelector,
   defaultResourceList, type Obj,
 } from './common.ts';
-import { isDNS1123Subdomain } from '../../api/names.ts';
+import { isDNS1123Subdomain } from '../../../kube/names.ts';
 
 const RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain'];
 export const VOLUME_MODES = ['Block', 'Filesystem'];

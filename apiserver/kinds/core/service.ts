@@ -6,7 +6,7 @@
 // ClusterIP and NodePort *allocation* is not done here: spec.clusterIP stays unset unless given.
 import { fieldErrors as fe } from '../../api/errors.ts';
 import type { FieldError } from '../../api/errors.ts';
-import { isValidPortNum } from '../../api/names.ts';
+import { isValidPortNum } from '../../../kube/names.ts';
 import { AGE, col, NAME, translateTimestampSince, type TableSpec } from '../../api/tables.ts';
 import {
   jsonEqual as semanticEqual, validateLabels, validateObjectMeta, validateObjectMetaUpdate, validatePortNumOrName,

@@ -4,7 +4,7 @@
 // storageclasses` table, with "(default)" after the default class's name.
 import { fieldErrors as fe } from '../../api/errors.ts';
 import type { FieldError } from '../../api/errors.ts';
-import { byteLength } from '../../api/names.ts';
+import { byteLength } from '../../../kube/names.ts';
 import { AGE, col, NAME, translateTimestampSince, type TableSpec } from '../../api/tables.ts';
 import {
   jsonEqual as semanticEqual, nameIsDNSSubdomain, validateImmutable, validateObjectMeta, validateObjectMetaUpdate,

@@ -3,10 +3,10 @@
 // `rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"view"}`. The
 // rendered text travels in the detail of an error whose value is omitted, which prints the same.
 import { fieldErrors, goQuote, type FieldError } from '../../api/errors.ts';
-import { isNil, isObj, o as obj, objs, s as str } from '../../api/values.ts';
+import { isNil, isObj, o as obj, objs, s as str } from '../../../kube/values.ts';
 
 // re-exported: the RBAC kinds take every accessor from this one module
-export { isNil, isObj, o as obj, objs, s as str } from '../../api/values.ts';
+export { isNil, isObj, o as obj, objs, s as str } from '../../../kube/values.ts';
 
 export function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];

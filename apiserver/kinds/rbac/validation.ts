@@ -6,7 +6,7 @@
 // aggregationRule needs at least one valid selector.
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
 import { validateLabelSelector } from '../../api/label-selector-validation.ts';
-import { validatePathSegmentName } from '../../api/names.ts';
+import { validatePathSegmentName } from '../../../kube/names.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
 import { goRoleRef, invalidGo, isNil, isObj, obj, objs, str, strings } from './go-values.ts';
 

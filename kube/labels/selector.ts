@@ -1,10 +1,15 @@
 // metav1.LabelSelector on decoded JSON, as the apps validation and printers use it:
 // LabelSelectorAsSelector (nil → selects nothing, no terms → selects everything, a bad key,
 // value or operator → an error), Selector.Matches and Selector.String; ValidateLabelSelector's
-// field errors are api/label-selector-validation.ts's. Pure; never throws (selectors.ts's parser
+// field errors are apiserver/api/label-selector-validation.ts's. Pure; never throws (apiserver/api/selectors.ts's parser
 // answers 400s, which is right for a query string but not for a field of a stored object).
-import { isQualifiedName, isValidLabelValue } from '../../api/names.ts';
-import { isNil, isObj, o, s, stringMap, type Obj } from './access.ts';
+import { isQualifiedName, isValidLabelValue } from '../names.ts';
+import { isNil, isObj, o, s, type Obj } from '../values.ts';
+
+/** A map[string]string read from JSON: entries in insertion order, values as strings. */
+function stringMap(v: unknown): [string, string][] {
+  return Object.entries(o(v)).map(([k, val]) => [k, typeof val === 'string' ? val : String(val)]);
+}
 
 type Op = '=' | 'in' | 'notin' | 'exists' | '!';
 
