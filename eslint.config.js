@@ -1,6 +1,6 @@
 // typescript-eslint strict-type-checked, plus the layering rules: only runtime/docker/ may
 // import dockerode; runtime/ imports nothing from agent/ or apiserver/; apiserver/ nothing from agent/;
-// kube/ nothing from agent/, apiserver/, runtime/ or cli/; agent/ nothing from apiserver/ (it is an
+// kube/ nothing from agent/, apiserver/, runtime/ or cli/; controllers/ likewise; agent/ nothing from apiserver/ (it is an
 // API client: the client lives in kube/; its tests may start a server).
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -71,6 +71,17 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [dockerodeBan],
         patterns: [{ group: ['**/agent/**', '**/apiserver/**', '**/runtime/**', '**/cli/**'], message: 'kube/ is shared machinery: it imports nothing from agent/, apiserver/, runtime/ or cli/.' }],
+      }],
+    },
+  },
+  {
+    // controllers/: API clients like the agent; they would run against any conformant API server
+    files: ['controllers/**'],
+    ignores: ['controllers/**/*.test.ts', 'controllers/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [dockerodeBan],
+        patterns: [{ group: ['**/agent/**', '**/apiserver/**', '**/runtime/**', '**/cli/**'], message: 'controllers/ talk to the API server through kube/client only.' }],
       }],
     },
   },

@@ -8,6 +8,9 @@ import type { Logger } from '../lib/log.ts';
 import { silentLogger } from '../lib/log.ts';
 import type { ContainerEventRecord, ContainerEventSink } from './prober/events.ts';
 import { findContainer, rfc3339 } from './pod-util.ts';
+import type { EventSink } from '../kube/events/api-event-sink.ts';
+
+export type { EventSink };
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -33,12 +36,6 @@ export const EventReason = {
   ExceededGracePeriod: 'ExceededGracePeriod',
 } as const;
 
-export interface EventSink {
-  /** A new event (count 1). */
-  create(event: CoreEvent): Promise<void>;
-  /** An existing event seen again (count and lastTimestamp changed). */
-  update(event: CoreEvent): Promise<void>;
-}
 
 export interface EventRecorderOptions {
   clock: Clock;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENTS } from '../../kube/client/client.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { EventRecorder } from '../events.ts';
-import { ApiEventSink } from './api-event-sink.ts';
+import { ApiEventSink } from '../../kube/events/api-event-sink.ts';
 import { FakeApiClient } from './testing/fake-api-client.ts';
 
 const POD: Pod = {

@@ -7,7 +7,7 @@ import type { ConfigMap, Secret } from 'kubernetes-types/core/v1.d.ts';
 import { CONFIGMAPS, isClientNotFound, SECRETS } from '../../kube/client/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { decodeSecretData, type ObjectData, type ObjectLookup } from '../env/object-lookup.ts';
-import type { ApiClientLike } from './client-like.ts';
+import type { ApiClientLike } from '../../kube/client/client-like.ts';
 
 export interface ApiObjectLookupOptions {
   client: ApiClientLike;

@@ -13,7 +13,7 @@ import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';
 import type { PodSource, PodSourceHandler, SourceProblem } from '../sources/pod-source.ts';
-import { errorText, type ApiClientLike } from './client-like.ts';
+import { errorText, type ApiClientLike } from '../../kube/client/client-like.ts';
 import { RetryDelay } from './retry-delay.ts';
 
 export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';

@@ -15,7 +15,7 @@ import { isStaticPod } from '../pod-util.ts';
 import { KUBELET_CONDITIONS } from '../status/conditions.ts';
 import { isTerminalPhase } from '../status/phase.ts';
 import type { StatusSink } from '../status/status-manager.ts';
-import { errorText, isUnavailable, type ApiClientLike } from './client-like.ts';
+import { errorText, isUnavailable, type ApiClientLike } from '../../kube/client/client-like.ts';
 import { diffObjects, POD_STATUS_LISTS } from './two-way-patch.ts';
 
 export interface ApiStatusSinkOptions {

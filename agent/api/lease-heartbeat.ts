@@ -10,7 +10,7 @@ import { isClientConflict, isClientNotFound, LEASES, NODES } from '../../kube/cl
 import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';
-import { errorText, type ApiClientLike } from './client-like.ts';
+import { errorText, type ApiClientLike } from '../../kube/client/client-like.ts';
 import { RetryDelay } from './retry-delay.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';

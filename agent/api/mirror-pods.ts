@@ -17,7 +17,7 @@ import { CONFIG_HASH_ANNOTATION, CONFIG_MIRROR_ANNOTATION } from '../sources/man
 import type { PodSourceHandler } from '../sources/pod-source.ts';
 import type { MirrorEvent } from './api-pod-source.ts';
 import { isMirrorPod } from './api-pod-source.ts';
-import { errorText, type ApiClientLike } from './client-like.ts';
+import { errorText, type ApiClientLike } from '../../kube/client/client-like.ts';
 import { RetryDelay } from './retry-delay.ts';
 
 export interface MirrorPodsOptions {

@@ -10,7 +10,7 @@ import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { rfc3339 } from '../pod-util.ts';
-import { errorText, type ApiClientLike } from './client-like.ts';
+import { errorText, type ApiClientLike } from '../../kube/client/client-like.ts';
 import { gatherHostFacts, type HostFacts, type HostRuntime } from './host-facts.ts';
 import { RetryDelay } from './retry-delay.ts';
 import { deepEqual, diffObjects, isPlainObject, NODE_STATUS_LISTS } from './two-way-patch.ts';

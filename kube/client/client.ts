@@ -60,6 +60,11 @@ export interface WatchOptions extends ListOptions {
   signal?: AbortSignal;
 }
 
+export interface ListWatchOptions extends WatchOptions {
+  /** Called after the events of each (re)list have been taken: the consumer's cache is in sync. */
+  onListed?: () => void;
+}
+
 export interface WatchEvent<T> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
   object: T;
@@ -232,7 +237,7 @@ export class ApiClient {
    * reconnects from the last seen resourceVersion; after 410 relists and emits what changed
    * meanwhile (DELETED for objects that are gone).
    */
-  async *listWatch<T extends KubeObject>(r: ResourceType, namespace: string | undefined, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
+  async *listWatch<T extends KubeObject>(r: ResourceType, namespace: string | undefined, options: ListWatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
     const known = new Map<string, T>();
     const keyOf = (o: T): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
     const signal = options.signal;
@@ -264,6 +269,7 @@ export class ApiClient {
             yield { type: 'DELETED', object: prev };
           }
         }
+        options.onListed?.();
         rv = list.metadata.resourceVersion ?? '';
       }
       try {

@@ -10,7 +10,7 @@ import {
   type ResourceType, type WatchEvent, type WatchOptions, type WriteOptions,
 } from '../../../kube/client/client.ts';
 import type { Status } from 'kubernetes-types/meta/v1.d.ts';
-import type { ApiClientLike } from '../client-like.ts';
+import type { ApiClientLike } from '../../../kube/client/client-like.ts';
 
 export interface RecordedCall {
   method: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'watch';

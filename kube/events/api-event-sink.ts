@@ -6,12 +6,19 @@
 // spam filter, each involved object has a token bucket (burst 25, one more every 5 minutes).
 // While the API server is down events are dropped with a log line instead of piling up.
 import type { Event as CoreEvent } from 'kubernetes-types/core/v1.d.ts';
-import { EVENTS, isClientNotFound } from '../../kube/client/client.ts';
+import { EVENTS, isClientNotFound } from '../client/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';
-import type { EventSink } from '../events.ts';
-import { errorText, isApiAnswer, type ApiClientLike } from './client-like.ts';
+import { errorText, isApiAnswer, type ApiClientLike } from '../client/client-like.ts';
+
+/** Where recorded events go (the agent's and the controllers' recorders write through one). */
+export interface EventSink {
+  /** A new event (count 1). */
+  create(event: CoreEvent): Promise<void>;
+  /** An existing event seen again (count and lastTimestamp changed). */
+  update(event: CoreEvent): Promise<void>;
+}
 
 export interface ApiEventSinkOptions {
   client: ApiClientLike;

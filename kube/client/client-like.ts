@@ -1,6 +1,6 @@
 // The part of the API client the agent's API side uses, so unit tests can pass an in-memory fake
 // (agent/api/testing/fake-api-client.ts) and drive timing with a FakeClock.
-import { ApiClientError, type ApiClient } from '../../kube/client/client.ts';
+import { ApiClientError, type ApiClient } from './client.ts';
 
 export type ApiClientLike = Pick<ApiClient, 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'watch'>;
 
