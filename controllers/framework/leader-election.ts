@@ -4,7 +4,7 @@
 // identity is stable per state directory, so an instance restarted after kill -9 takes its own lease
 // back at once instead of waiting out the lease duration.
 import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
-import { isClientConflict, isClientNotFound, type ApiClient } from '../../kube/client/client.ts';
+import { isClientAlreadyExists, isClientConflict, isClientNotFound, type ApiClient } from '../../kube/client/client.ts';
 import { LEASES } from '../../kube/client/resources.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -58,8 +58,13 @@ export class LeaderElector {
    */
   async run(signal: AbortSignal, onStarted: () => void, onStopped: () => void): Promise<void> {
     const retry = this.o.retryPeriodMs ?? 2000;
-    while (!aborted(signal) && !(await this.tryAcquireOrRenew())) {
-      await this.o.clock.sleep(retry, signal).catch(() => undefined);
+    for (;;) {
+      if (aborted(signal)) break;
+      const outcome = await this.tryAcquireOrRenew();
+      if (outcome === 'ok') break;
+      // A lease held by another is looked at again each retry period; an API server that does
+      // not answer yet (starting beside us) soon.
+      await this.o.clock.sleep(outcome === 'held' ? retry : Math.min(retry, 100), signal).catch(() => undefined);
     }
     if (aborted(signal)) return;
     this.leading = true;
@@ -69,7 +74,7 @@ export class LeaderElector {
     while (!aborted(signal)) {
       await this.o.clock.sleep(retry, signal).catch(() => undefined);
       if (aborted(signal)) break;
-      if (await this.tryAcquireOrRenew()) lastRenew = this.o.clock.now();
+      if (await this.tryAcquireOrRenew() === 'ok') lastRenew = this.o.clock.now();
       else if (this.o.clock.now() - lastRenew > (this.o.renewDeadlineMs ?? 10_000)) {
         this.o.log.error({ identity: this.o.identity }, 'leader election lost');
         break;
@@ -79,7 +84,7 @@ export class LeaderElector {
     onStopped();
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(): Promise<'ok' | 'held' | 'error'> {
     const ns = this.o.namespace ?? 'kube-system';
     const name = this.o.name ?? 'kube-controller-manager';
     const now = this.o.clock.now();
@@ -92,7 +97,7 @@ export class LeaderElector {
         if (!isClientNotFound(err)) throw err;
       }
       const decision = leaseDecision(lease, this.o.identity, now);
-      if (decision === 'wait') return false;
+      if (decision === 'wait') return 'held';
       const spec = {
         holderIdentity: this.o.identity,
         leaseDurationSeconds: seconds,
@@ -105,10 +110,12 @@ export class LeaderElector {
       } else {
         await this.o.client.update<Lease>(LEASES, ns, { ...lease, spec });
       }
-      return true;
+      return 'ok';
     } catch (err) {
-      if (!isClientConflict(err)) this.o.log.warn({ err }, 'leader election: lease not written');
-      return false;
+      // Another instance wrote the lease first: it holds it.
+      if (isClientConflict(err) || isClientAlreadyExists(err)) return 'held';
+      this.o.log.debug({ err }, 'leader election: lease not written');
+      return 'error';
     }
   }
 }

@@ -35,7 +35,8 @@ export function claimDecision(obj: KubeObject, owner: KubeObject, matches: boole
   if (ref !== undefined) {
     if (ref.uid !== owner.metadata?.uid) return 'ignore';
     if (matches) return 'owned';
-    return ownerDeleting ? 'owned' : 'release';
+    // An owner being deleted neither keeps nor releases what stopped matching.
+    return ownerDeleting ? 'ignore' : 'release';
   }
   if (!matches || ownerDeleting || obj.metadata?.deletionTimestamp !== undefined) return 'ignore';
   return 'adopt';

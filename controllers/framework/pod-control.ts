@@ -5,7 +5,7 @@
 // "Deleted pod: x" / FailedDelete "Error deleting: …". A pod already gone counts as deleted.
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.d.ts';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.d.ts';
-import { isClientNotFound, type ApiClient, type KubeObject } from '../../kube/client/client.ts';
+import { ApiClientError, isClientNotFound, type ApiClient, type KubeObject } from '../../kube/client/client.ts';
 import { PODS } from '../../kube/client/resources.ts';
 import { isDNS1123Subdomain } from '../../kube/names.ts';
 import { cloneJson } from '../../lib/clone.ts';
@@ -48,9 +48,15 @@ export async function createPod(client: ApiClient, recorder: EventRecorder, owne
     recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name ?? ''}`);
     return created;
   } catch (err) {
-    recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${messageOf(err)}`);
+    // A namespace being deleted refuses new pods; upstream records nothing for that.
+    if (!namespaceTerminating(err)) recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${messageOf(err)}`);
     throw err;
   }
+}
+
+/** The API server refused a create because the namespace is being deleted. */
+export function namespaceTerminating(err: unknown): boolean {
+  return err instanceof ApiClientError && (err.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
 }
 
 /** Deletes a pod of owner; a pod already gone is not an error (returns false). */
