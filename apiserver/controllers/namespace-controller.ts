@@ -132,7 +132,7 @@ export class NamespaceController {
       const { items } = await store.list(namespace);
       for (const item of items) {
         try {
-          const out = await store.delete(namespace, item.metadata?.name ?? '', {});
+          const out = await store.delete(namespace, item.metadata?.name ?? '', { propagationPolicy: 'Background' });
           if (!out.deleted) remaining++;
         } catch (err) {
           ignore('NotFound', err);

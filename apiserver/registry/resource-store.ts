@@ -504,6 +504,7 @@ export class ResourceStore {
     if (this.info.resource === 'namespaces' && this.info.group === '' && PROTECTED_NAMESPACES.has(name)) {
       throw ApiError.forbidden(this.gr(), name, 'this namespace may not be deleted');
     }
+    validatePropagationPolicy(options);
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
       const item = await this.ctx.storage.get(key);
@@ -614,6 +615,16 @@ export class ResourceStore {
     const now = this.ctx.clock.now();
     // the kind's own first step (a CRD gets its cleanup finalizer and Terminating condition)
     if (m.deletionTimestamp === undefined) this.strategy.prepareForDelete?.(next, rfc3339(now));
+    // The garbage collector's finalizers, from the propagation policy; not once a graceful
+    // deletion is under way (deletionFinalizersForGarbageCollection after BeforeDelete).
+    const gracefulPending = m.deletionTimestamp !== undefined && (m.deletionGracePeriodSeconds ?? 0) > 0;
+    if (!gracefulPending && !(this.info.kind === 'Namespace' && this.info.group === '')) {
+      const finalizers = gcFinalizers(m.finalizers ?? [], options);
+      if (finalizers !== undefined) {
+        if (finalizers.length > 0) m.finalizers = finalizers;
+        else delete m.finalizers;
+      }
+    }
     if (this.info.kind === 'Namespace' && this.info.group === '') {
       const spec = isRecord(next['spec']) ? next['spec'] : {};
       const finalizers = Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
@@ -875,4 +886,34 @@ function decodeContinue(token: string): { rv: number; key: string } {
     // fall through
   }
   throw ApiError.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+}
+
+const ORPHAN = 'orphan';
+const FOREGROUND = 'foregroundDeletion';
+const POLICIES = ['Foreground', 'Background', 'Orphan'] as const;
+
+/** ValidateDeleteOptions: a propagation policy is one of the three. */
+function validatePropagationPolicy(options: DeleteOptionsBody): void {
+  const p = options.propagationPolicy;
+  if (p !== undefined && !(POLICIES as readonly string[]).includes(p)) {
+    throw ApiError.invalid('DeleteOptions', '', [fieldErrors.notSupported('propagationPolicy', p, POLICIES)], 'meta.k8s.io');
+  }
+}
+
+/**
+ * deletionFinalizersForGarbageCollection: the object's finalizers with `orphan` or
+ * `foregroundDeletion` as the policy asks (Orphan / Foreground; Background neither); without a
+ * policy the one already there stays. undefined when the set does not change.
+ */
+export function gcFinalizers(current: readonly string[], options: DeleteOptionsBody): string[] | undefined {
+  const policy = options.propagationPolicy;
+  const orphan = policy === 'Orphan' || (policy === undefined && current.find((f) => f === ORPHAN || f === FOREGROUND) === ORPHAN);
+  const foreground = policy === 'Foreground' || (policy === undefined && current.find((f) => f === ORPHAN || f === FOREGROUND) === FOREGROUND);
+  const next = current.filter((f) => f !== ORPHAN && f !== FOREGROUND);
+  if (orphan) next.push(ORPHAN);
+  if (foreground) next.push(FOREGROUND);
+  const a = new Set(current);
+  const b = new Set(next);
+  if (a.size === b.size && [...a].every((f) => b.has(f))) return undefined;
+  return next;
 }
