@@ -13,6 +13,7 @@ const modules: [names: string[], load: () => Promise<Register>][] = [
   [['apiserver'], async () => (await import('./commands/apiserver.ts')).registerApiserver],
   [['up', 'down'], async () => (await import('./commands/up.ts')).registerUp],
   [['agent'], async () => (await import('./commands/agent.ts')).registerAgent],
+  [['controller-manager'], async () => (await import('./commands/controller-manager.ts')).registerControllerManager],
   [['pods'], async () => (await import('./commands/pods.ts')).registerPods],
 ];
 

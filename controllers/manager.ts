@@ -2,6 +2,7 @@
 // started as kube-controller-manager starts them: every controller subscribes first, the informers
 // list and watch, and workers begin only once every cache has synced (so no controller acts on a
 // half-filled cache). With leader election, all of it starts only while this instance leads.
+import { setMaxListeners } from 'node:events';
 import type { ApiClient } from '../kube/client/client.ts';
 import { ApiEventSink } from '../kube/events/api-event-sink.ts';
 import { InformerFactory } from '../kube/informers/informer.ts';
@@ -92,6 +93,8 @@ export class ControllerManager {
     const { client, clock, log } = this.o;
     this.session = new AbortController();
     const session = this.session.signal;
+    // every informer's watch request listens on this one signal
+    setMaxListeners(0, session);
     const informers = new InformerFactory(client, { clock, log: log.child({ component: 'informers' }), resyncMs: this.o.resyncMs ?? 0 });
     this.informers = informers;
     const sink = new ApiEventSink({ client, clock, log: log.child({ component: 'events' }) });
