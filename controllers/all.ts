@@ -3,12 +3,14 @@
 import type { ControllerFactory } from './manager.ts';
 import { createCronJobController } from './cronjob/index.ts';
 import { createDaemonSetController } from './daemonset/index.ts';
+import { createDeploymentController } from './deployment/index.ts';
 import { createGarbageCollectorController } from './garbage-collector/index.ts';
 import { createReplicaSetController } from './replicaset/index.ts';
 import { createStatefulSetController } from './statefulset/index.ts';
 
 export const CONTROLLERS: ReadonlyMap<string, ControllerFactory> = new Map<string, ControllerFactory>([
   ['replicaset-controller', createReplicaSetController],
+  ['deployment-controller', createDeploymentController],
   ['daemonset-controller', createDaemonSetController],
   ['statefulset-controller', createStatefulSetController],
   ['cronjob-controller', createCronJobController],
