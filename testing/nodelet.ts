@@ -158,11 +158,11 @@ export class StartedNodelet {
   constructor(
     /** The node's name; its containers carry the label io.nodelet.node=<nodeName>. */
     readonly nodeName: string,
-    /** The temp state dir: apiserver/, agent/, apiserver.log, agent.log. */
+    /** The temp state dir: apiserver/, agent/, apiserver.log, controller-manager.log, agent.log. */
     readonly stateDir: string,
     /** An admin kubeconfig for the real kubectl or any client. */
     readonly kubeconfigPath: string,
-    readonly ports: { api: number; kubelet: number; healthz: number },
+    readonly ports: { api: number; kubelet: number; healthz: number; controllerManager: number },
     /** A typed API client with admin rights. */
     readonly client: ApiClient,
     readonly namespace: string,
@@ -343,7 +343,9 @@ export class StartedNodelet {
     this.stopped = true;
     this.client.close();
     try {
-      // agent first, so it restarts nothing while its containers go
+      // the controllers first (they would make new pods), then the agent, so it restarts nothing
+      // while its containers go
+      await stopDaemon(daemon(this.stateDir, 'controller-manager'));
       await stopDaemon(daemon(this.stateDir, 'agent'));
       await stopDaemon(daemon(this.stateDir, 'apiserver'));
     } finally {
@@ -374,9 +376,10 @@ export async function startNodelet(opts: StartNodeletOptions = {}): Promise<Star
   const state = mkdtempSync(join(tmpdir(), 'nodelet-test-'));
   const env = { ...process.env, NODELET_STATE_DIR: state };
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  const ports = { api: await freePort(), kubelet: await freePort(), healthz: await freePort() };
+  const ports = { api: await freePort(), kubelet: await freePort(), healthz: await freePort(), controllerManager: await freePort() };
   const fail = async (why: string): Promise<never> => {
     const logs = `--- agent.log\n${tail(join(state, 'agent.log'))}\n--- apiserver.log\n${tail(join(state, 'apiserver.log'))}`;
+    await stopDaemon(daemon(state, 'controller-manager')).catch(() => false);
     await stopDaemon(daemon(state, 'agent')).catch(() => false);
     await stopDaemon(daemon(state, 'apiserver')).catch(() => false);
     await removeContainers(nodeName).catch(() => undefined);
@@ -386,6 +389,7 @@ export async function startNodelet(opts: StartNodeletOptions = {}): Promise<Star
   const r = await runNodelet([
     'up', '--port', String(ports.api), '--node-name', nodeName,
     '--kubelet-port', String(ports.kubelet), '--healthz-port', String(ports.healthz),
+    '--controller-manager-port', String(ports.controllerManager),
     '--timeout', String(Math.ceil(timeoutMs / 1000)),
   ], env, timeoutMs + 30_000);
   if (r.code !== 0) return fail(`nodelet up failed (${String(r.code)}): ${r.stdout}${r.stderr}`);

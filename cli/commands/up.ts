@@ -20,6 +20,8 @@ export interface UpOptions {
   kubeletPort: number;
   /** The agent's local /healthz, /pods, /metrics port. */
   healthzPort: number;
+  /** The controller manager's local /healthz, /readyz, /metrics port. */
+  controllerManagerPort: number;
   timeoutMs: number;
 }
 
@@ -161,6 +163,7 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
   const apiDir = join(state, 'apiserver');
   const api = daemon(state, 'apiserver');
   const agent = daemon(state, 'agent');
+  const controllers = daemon(state, 'controller-manager');
   const adminKubeconfig = join(apiDir, 'kubeconfig');
 
   // The credentials first (EC keys; ~0.2 s on a first start, which loads the certificate
@@ -189,6 +192,19 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
     server: conn.server, caCert: conn.caCert, token: conn.nodeToken, user: `system:node:${o.nodeName}`,
   }), { mode: 0o600 });
 
+  // The controller manager is one more API client, with the admin's credentials (upstream gives it
+  // its own identity and per-controller service accounts; nodelet's RBAC would allow that later).
+  // Its leader-election identity is fixed per state dir, so after a kill -9 the restarted one takes
+  // its Lease back at once instead of waiting out the lease.
+  const controllersKubeconfig = join(state, 'controller-manager.kubeconfig');
+  writeFileSync(controllersKubeconfig, kubeconfigJson({
+    server: conn.server, caCert: conn.caCert, token: conn.adminToken, user: 'system:kube-controller-manager',
+  }), { mode: 0o600 });
+  const c = startDaemon(controllers, [
+    'controller-manager', '--kubeconfig', controllersKubeconfig, '--port', String(o.controllerManagerPort),
+    '--leader-elect', '--identity', `nodelet-${o.nodeName}`,
+  ]);
+
   const startAgent = (): { pid: number; started: boolean } => startDaemon(agent, [
     'agent',
     '--kubeconfig', nodeKubeconfig,
@@ -205,6 +221,7 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
   const { createLogger, renderKubeconfig, client: { ApiClient, NODES } } = await loadRest();
   const log = createLogger('up');
   log.info({ pid: a.pid, started: a.started, sinceProcessStartMs: spawnedMs }, 'apiserver');
+  log.info({ pid: c.pid, started: c.started, ms: t() }, 'controller-manager');
   if (g !== undefined) log.info({ pid: g.pid, started: g.started, ms: t() }, 'agent');
   const setup = setupEngineAndImages().then(() => { log.info({ ms: t() }, 'engine and images checked'); });
   // no unhandled rejection while the waits below run; awaited at the end
@@ -233,9 +250,17 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
       if (ok) log.info({ ms: t() }, 'agent healthy');
       return ok;
     });
+    // ready once its caches synced (which needs the API server) and its workers run
+    const controllersReady = waitFor('controller manager ready', limit, controllers.logFile, async () => {
+      const ok = (await httpGet(`http://127.0.0.1:${String(o.controllerManagerPort)}/readyz`, 2000)) === 200 ? true : undefined;
+      if (ok) log.info({ ms: t() }, 'controller manager ready');
+      return ok;
+    });
     const ready = apiReady.then(() => watchNodeReady(admin, NODES, o.nodeName, started ? startedAt : undefined, limit, agent.logFile))
       .then(() => { log.info({ ms: t() }, 'node Ready'); });
-    await Promise.race([Promise.all([apiReady, healthy, ready, setup]), apiGone, failWhenGone(agent, done.signal)]);
+    await Promise.race([
+      Promise.all([apiReady, healthy, ready, controllersReady, setup]), apiGone, failWhenGone(agent, done.signal), failWhenGone(controllers, done.signal),
+    ]);
   } finally {
     done.abort();
     admin.close();
@@ -250,8 +275,9 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
 export async function down(opts: { engine?: boolean } = {}): Promise<void> {
   const log = (await import('../../lib/log.ts')).createLogger('down');
   const state = stateDir();
-  // Agent first, so it does not restart anything while the containers go.
-  for (const name of ['agent', 'apiserver']) {
+  // The controllers first (they would make new pods), then the agent, so it does not restart
+  // anything while the containers go.
+  for (const name of ['controller-manager', 'agent', 'apiserver']) {
     const d = daemon(state, name);
     if (await stopDaemon(d)) log.info({ daemon: name }, 'stopped');
   }
@@ -275,16 +301,18 @@ export function registerUp(program: Command): void {
     .option('--node-name <name>', 'name of this node', hostname().toLowerCase())
     .option('--kubelet-port <port>', 'the agent\'s streaming port (logs/exec/attach)', '10250')
     .option('--healthz-port <port>', 'the agent\'s local /healthz, /pods, /metrics port', '10248')
+    .option('--controller-manager-port <port>', 'the controller manager\'s local /healthz, /readyz, /metrics port', '10257')
     .option('--timeout <seconds>', 'how long to wait for the node to become Ready', '60')
-    .action(async (opts: { port: string; nodeName: string; kubeletPort: string; healthzPort: string; timeout: string }) => {
+    .action(async (opts: { port: string; nodeName: string; kubeletPort: string; healthzPort: string; controllerManagerPort: string; timeout: string }) => {
       const { kubeconfig } = await up({
         port: Number(opts.port),
         nodeName: opts.nodeName,
         kubeletPort: Number(opts.kubeletPort),
         healthzPort: Number(opts.healthzPort),
+        controllerManagerPort: Number(opts.controllerManagerPort),
         timeoutMs: Number(opts.timeout) * 1000,
       });
-      const running = ['apiserver', 'agent'].map((n) => `${n} (pid ${String(runningPid(daemon(stateDir(), n)))})`).join(', ');
+      const running = ['apiserver', 'controller-manager', 'agent'].map((n) => `${n} (pid ${String(runningPid(daemon(stateDir(), n)))})`).join(', ');
       process.stdout.write([
         `nodelet is up: ${running}; node ${opts.nodeName} is Ready.`,
         '',
@@ -293,7 +321,7 @@ export function registerUp(program: Command): void {
         `  kubectl apply -f ${join(PROJECT_ROOT, 'examples/two-containers.yaml')}`,
         '  kubectl get pods -w',
         '',
-        `Logs: ${join(stateDir(), 'apiserver.log')}, ${join(stateDir(), 'agent.log')}. Stop with: make down`,
+        `Logs: ${join(stateDir(), 'apiserver.log')}, ${join(stateDir(), 'controller-manager.log')}, ${join(stateDir(), 'agent.log')}. Stop with: make down`,
         '',
       ].join('\n'));
     });
