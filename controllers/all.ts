@@ -5,15 +5,19 @@ import { createCronJobController } from './cronjob/index.ts';
 import { createDaemonSetController } from './daemonset/index.ts';
 import { createDeploymentController } from './deployment/index.ts';
 import { createGarbageCollectorController } from './garbage-collector/index.ts';
+import { createJobController } from './job/index.ts';
 import { createReplicaSetController } from './replicaset/index.ts';
 import { createStatefulSetController } from './statefulset/index.ts';
+import { createTtlAfterFinishedController } from './ttl-after-finished/index.ts';
 
 export const CONTROLLERS: ReadonlyMap<string, ControllerFactory> = new Map<string, ControllerFactory>([
   ['replicaset-controller', createReplicaSetController],
   ['deployment-controller', createDeploymentController],
   ['daemonset-controller', createDaemonSetController],
   ['statefulset-controller', createStatefulSetController],
+  ['job-controller', createJobController],
   ['cronjob-controller', createCronJobController],
+  ['ttl-after-finished-controller', createTtlAfterFinishedController],
   ['garbage-collector-controller', (ctx) => createGarbageCollectorController(ctx)],
 ]);
 
