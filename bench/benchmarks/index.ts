@@ -9,6 +9,7 @@ import { apiList } from './api-list.ts';
 import { apiValidation } from './api-validation.ts';
 import { apiWatchLatency } from './api-watch-latency.ts';
 import { apiWrites } from './api-writes.ts';
+import { controllersDeployment, controllersIdle, controllersJob, controllersRollingUpdate } from './controllers.ts';
 import { runtimePodBurst } from './runtime-pod-burst.ts';
 import { runtimePodStart } from './runtime-pod-start.ts';
 import { runtimePodman } from './runtime-podman.ts';
@@ -28,4 +29,8 @@ export const BENCHMARKS: Benchmark[] = [
   agentSteadyProbes('exec'),
   agentUp,
   agentPortForward,
+  controllersDeployment,
+  controllersRollingUpdate,
+  controllersJob,
+  controllersIdle,
 ];

@@ -60,7 +60,7 @@ export interface BenchSession {
 
 export interface Benchmark {
   id: string;
-  group: 'runtime' | 'api' | 'agent';
+  group: 'runtime' | 'api' | 'agent' | 'controllers';
   title: string;
   /** Default repetitions (RunOptions.runs overrides). */
   runs: number;
