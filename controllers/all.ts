@@ -4,6 +4,7 @@ import type { ControllerFactory } from './manager.ts';
 import { createCronJobController } from './cronjob/index.ts';
 import { createDaemonSetController } from './daemonset/index.ts';
 import { createDeploymentController } from './deployment/index.ts';
+import { createDisruptionController } from './disruption/index.ts';
 import { createGarbageCollectorController } from './garbage-collector/index.ts';
 import { createJobController } from './job/index.ts';
 import { createReplicaSetController } from './replicaset/index.ts';
@@ -18,6 +19,7 @@ export const CONTROLLERS: ReadonlyMap<string, ControllerFactory> = new Map<strin
   ['job-controller', createJobController],
   ['cronjob-controller', createCronJobController],
   ['ttl-after-finished-controller', createTtlAfterFinishedController],
+  ['disruption-controller', createDisruptionController],
   ['garbage-collector-controller', (ctx) => createGarbageCollectorController(ctx)],
 ]);
 
