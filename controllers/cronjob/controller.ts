@@ -6,29 +6,25 @@
 import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1.d.ts';
 import type { ObjectReference } from 'kubernetes-types/core/v1.d.ts';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.d.ts';
-import { ApiClientError, isClientAlreadyExists, isClientNotFound, type ApiClient } from '../../kube/client/client.ts';
+import { isClientAlreadyExists, isClientNotFound, type ApiClient } from '../../kube/client/client.ts';
 import { CRONJOBS, JOBS } from '../../kube/client/resources.ts';
+import { parseStandard } from '../../kube/cron/schedule.ts';
+import { loadLocationError } from '../../kube/cron/zone.ts';
 import type { Informer } from '../../kube/informers/types.ts';
 import { cloneJson } from '../../lib/clone.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
+import { resolveControllerRef } from '../framework/controller-lookup.ts';
+import { messageOf, namespaceTerminating } from '../framework/errors.ts';
+import { metaTime } from '../framework/meta-time.ts';
 import { controllerOf, isControlledBy } from '../framework/owners.ts';
 import type { ControllerContext, Enqueue, EventRecorder, Reconciler, SyncResult } from '../framework/types.ts';
 import { keyOf, splitKey } from '../framework/types.ts';
 import { jobReference } from './job-state.ts';
 import { activeJobsToLookUp, freshCopyNeeded, planCleanup, planSync, type ActiveLookup, type SyncPlan } from './planner.ts';
-import { parseStandard } from './schedule.ts';
 import { formatSchedule, nextScheduleTimeDuration } from './schedule-times.ts';
-import { loadLocationError, metaTime } from './zone.ts';
 
 export const CONTROLLER_NAME = 'cronjob-controller';
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-/** errors.HasStatusCause(err, NamespaceTerminatingCause): the cause type is "reason" in JSON. */
-function namespaceTerminating(err: unknown): boolean {
-  return err instanceof ApiClientError && (err.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
-}
 
 /** Lister objects lack kind and apiVersion; events need them to name the CronJob. */
 function asCronJob(cj: CronJob): CronJob {
@@ -76,10 +72,8 @@ export class CronJobController implements Reconciler {
 
   /** resolveControllerRef then enqueue: only a CronJob of that name and uid. */
   private enqueueOwner(queue: Enqueue, namespace: string | undefined, ref: OwnerReference | undefined): void {
-    if (ref?.kind !== 'CronJob') return;
-    const cj = this.cronJobs.lister.get(namespace ?? '', ref.name);
-    if (cj === undefined || cj.metadata?.uid !== ref.uid) return;
-    queue.add(keyOf(cj));
+    const cj = resolveControllerRef(this.cronJobs.lister, 'CronJob', namespace ?? '', ref);
+    if (cj !== undefined) queue.add(keyOf(cj));
   }
 
   /** A new schedule or zone moves the wake-up to its next time; any other change syncs now. */
@@ -149,7 +143,7 @@ export class CronJobController implements Reconciler {
       try {
         fresh = await this.client.get<CronJob>(CRONJOBS, namespace, cj.metadata?.name ?? '');
       } catch (err) {
-        fresh = { error: errorText(err) };
+        fresh = { error: messageOf(err) };
       }
     }
     const activeLookups = new Map<string, ActiveLookup>();
@@ -158,7 +152,7 @@ export class CronJobController implements Reconciler {
         await this.client.get<Job>(JOBS, ref.namespace ?? namespace, ref.name ?? '');
         activeLookups.set(ref.uid ?? '', 'present');
       } catch (err) {
-        activeLookups.set(ref.uid ?? '', isClientNotFound(err) ? 'missing' : { error: errorText(err) });
+        activeLookups.set(ref.uid ?? '', isClientNotFound(err) ? 'missing' : { error: messageOf(err) });
       }
     }
     return { ...(fresh === undefined ? {} : { fresh }), activeLookups };
@@ -172,8 +166,8 @@ export class CronJobController implements Reconciler {
       try {
         job = await this.client.get<Job>(JOBS, ref.namespace ?? '', ref.name ?? '');
       } catch (err) {
-        this.recorder.event(cj, 'Warning', 'FailedGet', `Get job: ${errorText(err)}`);
-        return { statusChanged, error: errorText(err) };
+        this.recorder.event(cj, 'Warning', 'FailedGet', `Get job: ${messageOf(err)}`);
+        return { statusChanged, error: messageOf(err) };
       }
       if (!(await this.deleteJob(cj, job))) {
         return { statusChanged, error: `could not replace job ${job.metadata?.namespace ?? ''}/${job.metadata?.name ?? ''}` };
@@ -189,16 +183,16 @@ export class CronJobController implements Reconciler {
     try {
       job = await this.client.create<Job>(JOBS, namespace, create.job);
     } catch (err) {
-      if (namespaceTerminating(err)) return { statusChanged, error: errorText(err) };
+      if (namespaceTerminating(err)) return { statusChanged, error: messageOf(err) };
       if (!isClientAlreadyExists(err)) {
-        this.recorder.event(cj, 'Warning', 'FailedCreate', `Error creating job: ${errorText(err)}`);
-        return { statusChanged, error: errorText(err) };
+        this.recorder.event(cj, 'Warning', 'FailedCreate', `Error creating job: ${messageOf(err)}`);
+        return { statusChanged, error: messageOf(err) };
       }
       // Made by an earlier sync whose status write was lost, or by someone else.
       try {
         job = await this.client.get<Job>(JOBS, namespace, create.job.metadata?.name ?? '');
       } catch (getErr) {
-        return { statusChanged, error: errorText(getErr) };
+        return { statusChanged, error: messageOf(getErr) };
       }
       // Another actor's job, or one already listed: nothing to record, and no requeue.
       if (!isControlledBy(job, cj) || (cj.status?.active ?? []).some((r) => r.uid === job.metadata?.uid)) return { statusChanged };
@@ -219,7 +213,7 @@ export class CronJobController implements Reconciler {
     try {
       await this.client.delete(JOBS, job.metadata?.namespace ?? '', name, { propagationPolicy: 'Background' });
     } catch (err) {
-      this.recorder.event(cj, 'Warning', 'FailedDelete', `Deleted job: ${errorText(err)}`);
+      this.recorder.event(cj, 'Warning', 'FailedDelete', `Deleted job: ${messageOf(err)}`);
       this.log.warn({ cronjob: keyOf(cj), job: name, err }, 'error deleting job from cronjob');
       return false;
     }

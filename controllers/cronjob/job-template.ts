@@ -2,9 +2,10 @@
 // and the scheduled minute, so the same start can never be created twice; the template's labels
 // and annotations plus the scheduled time in the CronJob's zone; owned by the CronJob. Pure.
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.d.ts';
+import { formatRFC3339, intlZone } from '../../kube/cron/zone.ts';
 import { cloneJson } from '../../lib/clone.ts';
+import { metaTime } from '../framework/meta-time.ts';
 import { newControllerRef } from '../framework/owners.ts';
-import { formatRFC3339, intlZone, metaTime } from './zone.ts';
 
 /** batchv1.CronJobScheduledTimestampAnnotation. */
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';

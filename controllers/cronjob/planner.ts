@@ -11,13 +11,14 @@
 // by the executor beforehand and passed in.
 import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1.d.ts';
 import type { ObjectReference } from 'kubernetes-types/core/v1.d.ts';
+import { parseStandard, type Schedule } from '../../kube/cron/schedule.ts';
+import { formatRFC1123ZUtc, loadLocationError } from '../../kube/cron/zone.ts';
 import { cloneJson } from '../../lib/clone.ts';
+import { metaTime } from '../framework/meta-time.ts';
 import type { EventType } from '../framework/types.ts';
 import { compareByStartTime, finishedCondition, isJobSucceeded } from './job-state.ts';
 import { jobFromTemplate, jobName } from './job-template.ts';
-import { parseStandard, type Schedule } from './schedule.ts';
 import { formatSchedule, nextScheduleTime, nextScheduleTimeDuration } from './schedule-times.ts';
-import { formatRFC1123ZUtc, loadLocationError, metaTime } from './zone.ts';
 
 export interface PlannedEvent {
   type: EventType;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStandard, type Schedule } from './schedule.ts';
+import { parseStandard, type Schedule } from '../../kube/cron/schedule.ts';
 import { formatSchedule, mostRecentScheduleTime, nextScheduleTimeDuration } from './schedule-times.ts';
 import { cronJob, HOUR, MIN, T0 } from './test-fixtures.ts';
 

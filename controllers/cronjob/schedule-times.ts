@@ -4,7 +4,8 @@
 // long to wait before looking again. Times are ms since the epoch; Go's zero time (a schedule
 // that never fires) is undefined. Pure.
 import type { CronJob } from 'kubernetes-types/batch/v1.d.ts';
-import type { Schedule } from './schedule.ts';
+import type { Schedule } from '../../kube/cron/schedule.ts';
+import { timeMs } from '../framework/meta-time.ts';
 
 /** The padding added to every requeue so a slightly early timer still finds the start due. */
 export const NEXT_SCHEDULE_DELTA_MS = 100;
@@ -27,12 +28,6 @@ export interface MostRecent {
   error?: string;
 }
 
-function parseTime(t: string | undefined): number | undefined {
-  if (t === undefined) return undefined;
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
 /** The schedule string the controller parses: spec.timeZone becomes a TZ= prefix when it loads. */
 export function formatSchedule(cj: CronJob, zoneLoads: (name: string) => boolean): { schedule: string; unsupportedTZ: boolean } {
   const schedule = cj.spec?.schedule ?? '';
@@ -44,7 +39,7 @@ export function formatSchedule(cj: CronJob, zoneLoads: (name: string) => boolean
 
 /** mostRecentScheduleTime. */
 export function mostRecentScheduleTime(cj: CronJob, now: number, schedule: Schedule, includeStartingDeadlineSeconds: boolean): MostRecent {
-  let earliest = parseTime(cj.status?.lastScheduleTime) ?? parseTime(cj.metadata?.creationTimestamp) ?? GO_ZERO_TIME;
+  let earliest = timeMs(cj.status?.lastScheduleTime) ?? timeMs(cj.metadata?.creationTimestamp) ?? GO_ZERO_TIME;
   const deadlineSeconds = cj.spec?.startingDeadlineSeconds;
   if (includeStartingDeadlineSeconds && deadlineSeconds !== undefined) {
     // Nothing older than the deadline will be started.

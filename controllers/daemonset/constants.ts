@@ -14,8 +14,6 @@ export const CONTROLLER_API_VERSION = 'apps/v1';
 
 /** BurstReplicas: at most this many creations (and deletions) per sync. */
 export const BURST_REPLICAS = 250;
-/** controller.SlowStartInitialBatchSize. */
-export const SLOW_START_INITIAL_BATCH_SIZE = 1;
 /** Defaulted by the API server; used when a stored object lacks it. */
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 

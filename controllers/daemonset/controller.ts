@@ -4,52 +4,32 @@
 // the plan out through the API client — slow-start creations, deletions, history cleanup, status.
 import type { ControllerRevision, DaemonSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { ApiClientError, isClientAlreadyExists, isClientNotFound, type KubeObject, type ResourceType } from '../../kube/client/client.ts';
+import { isClientAlreadyExists, isClientInvalid, isClientNotFound, type KubeObject, type ResourceType } from '../../kube/client/client.ts';
 import { CONTROLLERREVISIONS, DAEMONSETS, NODES, PODS } from '../../kube/client/resources.ts';
 import type { Informer } from '../../kube/informers/types.ts';
 import { selectorMatches, selectorOf, type Selector } from '../../kube/labels/selector.ts';
 import { cloneJson } from '../../lib/clone.ts';
 import type { Logger } from '../../lib/log.ts';
-import { ControllerExpectations } from '../framework/expectations.ts';
+import { controllersSelecting, resolveControllerRef } from '../framework/controller-lookup.ts';
+import { aggregate, messageOf, namespaceTerminating } from '../framework/errors.ts';
+import { ControllerExpectations, ownObjectHandlers } from '../framework/expectations.ts';
 import { canonicalJson } from '../framework/hash.ts';
 import { adoptPatch, claimDecision, controllerOf, newControllerRef, releasePatch } from '../framework/owners.ts';
 import { createPod, deletePod } from '../framework/pod-control.ts';
+import { becameReadyRecheckMs } from '../framework/pod-state.ts';
+import { slowStartBatch } from '../framework/slow-start.ts';
 import { keyOf, splitKey, type ControllerContext, type Enqueue, type EventRecorder, type Reconciler, type SyncResult } from '../framework/types.ts';
 import { FailedPodsBackoff } from './failed-pods-backoff.ts';
-import { COMPONENT, CONTROLLER_API_VERSION, CONTROLLER_KIND, REASON_SELECTING_ALL, REVISION_HASH_LABEL, SLOW_START_INITIAL_BATCH_SIZE } from './constants.ts';
-import { matchingDaemonSets, resolveControllerRef } from './lookup.ts';
+import { COMPONENT, CONTROLLER_API_VERSION, CONTROLLER_KIND, REASON_SELECTING_ALL, REVISION_HASH_LABEL } from './constants.ts';
 import { shouldIgnoreNodeUpdate } from './node-updates.ts';
 import { planDaemonSet, SELECTING_ALL_MESSAGE, syncGate } from './planner.ts';
 import { daemonPodForNode, daemonPodTemplate } from './pod-template.ts';
-import { isPodReady } from './pod-state.ts';
 import { planHistory, revisionMatches, type HistoryPlan } from './revisions.ts';
 import { nodeShouldRunDaemonPod } from './should-run.ts';
 import { withCounts, type StatusCounts } from './status.ts';
 
 /** StatusUpdateRetries: one GET and a second PUT after a failed status write. */
 const STATUS_UPDATE_RETRIES = 1;
-/** v1.NamespaceTerminatingCause. */
-const NAMESPACE_TERMINATING_CAUSE = 'NamespaceTerminating';
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-/** utilerrors.NewAggregate's message. */
-function aggregate(errors: unknown[]): Error | undefined {
-  if (errors.length === 0) return undefined;
-  if (errors.length === 1) return asError(errors[0]);
-  return new Error(`[${errors.map(messageOf).join(', ')}]`);
-}
-
-function hasStatusCause(err: unknown, cause: string): boolean {
-  return err instanceof ApiClientError && (err.status.details?.causes ?? []).some((c) => c.reason === cause);
-}
-
 function sameJson(a: unknown, b: unknown): boolean {
   return canonicalJson(a ?? null) === canonicalJson(b ?? null);
 }
@@ -92,15 +72,7 @@ export class DaemonSetController implements Reconciler {
   // ---- informer handlers ----------------------------------------------------------------------
 
   watch(queue: Enqueue): void {
-    this.dsInformer.addHandler({
-      add: (ds) => { queue.add(keyOf(ds)); },
-      update: (oldDs, curDs) => {
-        // Deleted and made again under the same name between two watch events.
-        if (oldDs.metadata?.uid !== curDs.metadata?.uid) this.onDaemonSetDeleted(queue, oldDs);
-        queue.add(keyOf(curDs));
-      },
-      delete: (ds) => { this.onDaemonSetDeleted(queue, ds); },
-    });
+    this.dsInformer.addHandler(ownObjectHandlers(queue, this.expectations));
     this.historyInformer.addHandler({
       add: (r) => { this.onHistoryAdded(queue, r); },
       update: (oldR, curR) => { this.onOwnedUpdated(queue, oldR, curR); },
@@ -127,16 +99,8 @@ export class DaemonSetController implements Reconciler {
     });
   }
 
-  private onDaemonSetDeleted(queue: Enqueue, ds: DaemonSet): void {
-    const key = keyOf(ds);
-    // A new DaemonSet of the same name starts with no expectations.
-    this.expectations.forget(key);
-    queue.add(key);
-  }
-
   private owner(obj: KubeObject): DaemonSet | undefined {
-    const ref = controllerOf(obj);
-    return ref === undefined ? undefined : resolveControllerRef(this.dsInformer.lister, obj.metadata?.namespace ?? '', ref);
+    return resolveControllerRef(this.dsInformer.lister, CONTROLLER_KIND, obj.metadata?.namespace ?? '', controllerOf(obj));
   }
 
   private enqueueController(queue: Enqueue, obj: KubeObject): void {
@@ -145,7 +109,7 @@ export class DaemonSetController implements Reconciler {
   }
 
   private enqueueMatching(queue: Enqueue, obj: KubeObject): void {
-    for (const ds of matchingDaemonSets(this.dsInformer.lister, obj)) queue.add(keyOf(ds));
+    for (const ds of controllersSelecting(this.dsInformer.lister, obj.metadata?.namespace ?? '', obj.metadata?.labels)) queue.add(keyOf(ds));
   }
 
   private onHistoryAdded(queue: Enqueue, r: ControllerRevision): void {
@@ -199,9 +163,8 @@ export class DaemonSetController implements Reconciler {
     this.onOwnedUpdated(queue, oldPod, curPod);
     const ds = this.owner(curPod);
     if (ds === undefined) return;
-    const minReadySeconds = ds.spec?.minReadySeconds ?? 0;
-    // The pod becomes available minReadySeconds after it became ready; one second more against skew.
-    if (!isPodReady(oldPod) && isPodReady(curPod) && minReadySeconds > 0) queue.addAfter(keyOf(ds), (minReadySeconds + 1) * 1000);
+    const recheck = becameReadyRecheckMs(oldPod, curPod, ds.spec?.minReadySeconds ?? 0);
+    if (recheck !== undefined) queue.addAfter(keyOf(ds), recheck);
   }
 
   private onPodDeleted(queue: Enqueue, pod: Pod): void {
@@ -297,7 +260,7 @@ export class DaemonSetController implements Reconciler {
         }
       } catch (e) {
         // Gone meanwhile: nothing to adopt or release. A uid precondition failure likewise.
-        if (!isClientNotFound(e) && !(e instanceof ApiClientError && e.httpStatus === 422)) errors.push(e);
+        if (!isClientNotFound(e) && !isClientInvalid(e)) errors.push(e);
       }
     }
     const failure = aggregate(errors);
@@ -365,26 +328,21 @@ export class DaemonSetController implements Reconciler {
     const errors: unknown[] = [];
     const template = daemonPodTemplate(ds, hash);
     const ns = ds.metadata?.namespace ?? '';
-    let pos = 0;
-    for (let batch = Math.min(createOn.length, SLOW_START_INITIAL_BATCH_SIZE); pos < createOn.length; batch = Math.min(2 * batch, createOn.length - pos)) {
-      const before = errors.length;
-      await Promise.all(createOn.slice(pos, pos + batch).map(async (nodeName) => {
-        try {
-          await createPod(this.ctx.client, this.recorder, ds, daemonPodForNode(ds, template, nodeName));
-        } catch (e) {
-          // Nothing can be created in a namespace being deleted; not the DaemonSet's failure.
-          if (hasStatusCause(e, NAMESPACE_TERMINATING_CAUSE)) return;
-          this.expectations.creationObserved(key);
-          errors.push(e);
-        }
-      }));
-      pos += batch;
-      const skipped = createOn.length - pos;
-      if (errors.length > before && skipped > 0) {
-        this.log.debug({ daemonset: key, skipped }, 'Slow-start failure. Skipping creation pods, decrementing expectations for daemon set');
-        for (let i = 0; i < skipped; i++) this.expectations.creationObserved(key);
-        break;
+    const creations = await slowStartBatch(createOn.length, async (i) => {
+      try {
+        await createPod(this.ctx.client, this.recorder, ds, daemonPodForNode(ds, template, createOn[i] as string));
+      } catch (e) {
+        // Nothing can be created in a namespace being deleted; not the DaemonSet's failure.
+        if (namespaceTerminating(e)) return;
+        this.expectations.creationObserved(key);
+        throw e;
       }
+    });
+    errors.push(...creations.failures);
+    const skipped = createOn.length - creations.attempted;
+    if (skipped > 0) {
+      this.log.debug({ daemonset: key, skipped }, 'Slow-start failure. Skipping creation pods, decrementing expectations for daemon set');
+      for (let i = 0; i < skipped; i++) this.expectations.creationObserved(key);
     }
     await Promise.all(toDelete.map(async (pod) => {
       const uid = pod.metadata?.uid ?? '';

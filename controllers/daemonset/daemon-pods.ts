@@ -4,7 +4,7 @@
 // which revisions are still in use.
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { targetNodeName } from './node-affinity.ts';
-import { isPodTerminal } from './pod-state.ts';
+import { isPodTerminal } from '../framework/pod-state.ts';
 
 export function podsByNode(pods: readonly Pod[], includeDeletedTerminal: boolean): Map<string, Pod[]> {
   const out = new Map<string, Pod[]>();

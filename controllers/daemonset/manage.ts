@@ -8,7 +8,8 @@ import type { EventType } from '../framework/types.ts';
 import { unscheduledPodsWithoutNode } from './daemon-pods.ts';
 import { failedPodsBackoffKey, type BackoffView } from './failed-pods-backoff.ts';
 import { REASON_FAILED_DAEMON_POD, REASON_SUCCEEDED_DAEMON_POD, REVISION_HASH_LABEL } from './constants.ts';
-import { compareDaemonPods, isPodAvailable, isPodReady } from './pod-state.ts';
+import { isPodAvailable, isPodReady } from '../framework/pod-state.ts';
+import { compareDaemonPods } from './pod-state.ts';
 import { nodeShouldRunDaemonPod } from './should-run.ts';
 import { allowsSurge } from './update-strategy.ts';
 

@@ -1,36 +1,13 @@
-// What the controller reads off its pods: readiness and availability (podutil.IsPodReady,
-// IsPodAvailable), terminal phases, the oldest-first order it keeps duplicates by
+// What the DaemonSet controller alone reads off its pods (readiness, availability and terminal
+// phases are framework/pod-state.ts): the oldest-first order it keeps duplicates by
 // (podByCreationTimestampAndPhase) and whether a pod is of the current template (util.IsPodUpdated).
 import type { DaemonSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
+import { timeMs } from '../framework/meta-time.ts';
 import { REVISION_HASH_LABEL, TEMPLATE_GENERATION_ANNOTATION, TEMPLATE_GENERATION_LABEL } from './constants.ts';
 
-function readyCondition(pod: Pod): { status: string; lastTransitionTime?: string } | undefined {
-  return pod.status?.conditions?.find((c) => c.type === 'Ready');
-}
-
-export function isPodReady(pod: Pod): boolean {
-  return readyCondition(pod)?.status === 'True';
-}
-
-/** IsPodAvailable: ready, and (minReadySeconds > 0) ready for longer than minReadySeconds. */
-export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  const c = readyCondition(pod);
-  if (c?.status !== 'True') return false;
-  if (minReadySeconds === 0) return true;
-  const since = c.lastTransitionTime === undefined ? Number.NaN : Date.parse(c.lastTransitionTime);
-  return !Number.isNaN(since) && since + minReadySeconds * 1000 < now;
-}
-
-export function isPodTerminal(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase === 'Failed' || phase === 'Succeeded';
-}
-
 function createdAt(pod: Pod): number {
-  const t = pod.metadata?.creationTimestamp;
-  const ms = t === undefined ? Number.NaN : Date.parse(t);
-  return Number.isNaN(ms) ? 0 : ms;
+  return timeMs(pod.metadata?.creationTimestamp) ?? 0;
 }
 
 /** podByCreationTimestampAndPhase: bound pods first, then oldest first, then by name. */

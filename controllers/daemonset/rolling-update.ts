@@ -6,7 +6,8 @@
 // maxSurge nodes at once, and delete the old pod once the new one is available.
 import type { DaemonSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { isPodAvailable, isPodUpdated, templateGeneration } from './pod-state.ts';
+import { isPodAvailable } from '../framework/pod-state.ts';
+import { isPodUpdated, templateGeneration } from './pod-state.ts';
 import { nodeShouldRunDaemonPod } from './should-run.ts';
 import { surgeCount, unavailableCount } from './update-strategy.ts';
 

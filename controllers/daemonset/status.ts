@@ -4,7 +4,8 @@
 // daemonset/x` waits on observedGeneration, updatedNumberScheduled and numberAvailable.
 import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.d.ts';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { compareDaemonPods, isPodAvailable, isPodReady, isPodUpdated, templateGeneration } from './pod-state.ts';
+import { isPodAvailable, isPodReady } from '../framework/pod-state.ts';
+import { compareDaemonPods, isPodUpdated, templateGeneration } from './pod-state.ts';
 import { nodeShouldRunDaemonPod } from './should-run.ts';
 
 export interface StatusCounts {

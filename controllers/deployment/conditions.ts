@@ -3,6 +3,7 @@
 // times too), and lastTransitionTime only moves when the status changes. Times are RFC 3339 with
 // whole seconds, as metav1.Time serializes.
 import type { DeploymentCondition, DeploymentStatus } from 'kubernetes-types/apps/v1.d.ts';
+import { metaTime } from '../framework/meta-time.ts';
 
 export const AVAILABLE = 'Available';
 export const PROGRESSING = 'Progressing';
@@ -23,21 +24,9 @@ export const MINIMUM_REPLICAS_UNAVAILABLE = 'MinimumReplicasUnavailable';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
-/** metav1.Time's wire form: seconds precision, UTC. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-/** Milliseconds of a metav1.Time string (0 when absent or unparsable). */
-export function timeMs(t: string | undefined): number {
-  if (t === undefined) return 0;
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? 0 : ms;
-}
-
 /** NewDeploymentCondition, stamped with now. */
 export function newCondition(type: string, status: ConditionStatus, reason: string, message: string, now: number): DeploymentCondition {
-  const t = rfc3339(now);
+  const t = metaTime(now);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
 

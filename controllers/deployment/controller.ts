@@ -5,10 +5,12 @@
 // object written earlier in the same sync goes with the resourceVersion that write returned.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import { ApiClientError, isClientAlreadyExists, isClientNotFound } from '../../kube/client/client.ts';
+import { isClientAlreadyExists, isClientInvalid, isClientNotFound } from '../../kube/client/client.ts';
 import { DEPLOYMENTS, PODS, REPLICASETS } from '../../kube/client/resources.ts';
 import type { Informer } from '../../kube/informers/types.ts';
-import { selectorEmpty, selectorMatches, selectorOf } from '../../kube/labels/selector.ts';
+import { selectorMatches, selectorOf } from '../../kube/labels/selector.ts';
+import { controllersSelecting, resolveControllerRef } from '../framework/controller-lookup.ts';
+import { messageOf, namespaceTerminating } from '../framework/errors.ts';
 import { controllerOf, isControlledBy } from '../framework/owners.ts';
 import {
   keyOf, splitKey, type ControllerContext, type Enqueue, type EventRecorder, type Reconciler, type SyncResult,
@@ -18,15 +20,6 @@ import type { DeploymentAction, PlannedEvent } from './plan.ts';
 import { planDeployment } from './planner.ts';
 
 export const DEPLOYMENT_CONTROLLER = 'deployment-controller';
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** errors.HasStatusCause(err, NamespaceTerminatingCause). */
-function namespaceTerminating(err: unknown): boolean {
-  return err instanceof ApiClientError && (err.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
-}
 
 function json(v: unknown): string {
   return JSON.stringify(v);
@@ -63,19 +56,12 @@ export class DeploymentController implements Reconciler {
 
   /** resolveControllerRef: the deployment a controller reference names, if it is that one. */
   private resolve(namespace: string, ref: ReturnType<typeof controllerOf>): Deployment | undefined {
-    if (ref?.kind !== 'Deployment') return undefined;
-    const d = this.deployments.lister.get(namespace, ref.name);
-    return d !== undefined && d.metadata?.uid === ref.uid ? d : undefined;
+    return resolveControllerRef(this.deployments.lister, 'Deployment', namespace, ref);
   }
 
   /** GetDeploymentsForReplicaSet: deployments whose (non-empty, valid) selector matches rs's labels. */
   private deploymentsSelecting(rs: ReplicaSet): Deployment[] {
-    const labels = rs.metadata?.labels ?? {};
-    if (Object.keys(labels).length === 0) return [];
-    return this.deployments.lister.list(rs.metadata?.namespace ?? '').filter((d) => {
-      const sel = selectorOf(d.spec?.selector);
-      return sel !== undefined && !selectorEmpty(sel) && selectorMatches(sel, labels);
-    });
+    return controllersSelecting(this.deployments.lister, rs.metadata?.namespace ?? '', rs.metadata?.labels);
   }
 
   private replicaSetAdded(rs: ReplicaSet, enqueue: (d: Deployment) => void): void {
@@ -121,11 +107,9 @@ export class DeploymentController implements Reconciler {
 
   /** deletePod: a Recreate deployment waits for its last old pod to go; wake it when none is left. */
   private podDeleted(pod: Pod, enqueue: (d: Deployment) => void): void {
-    const ref = controllerOf(pod);
-    if (ref?.kind !== 'ReplicaSet') return;
     const ns = pod.metadata?.namespace ?? '';
-    const rs = this.replicaSets.lister.get(ns, ref.name);
-    if (rs === undefined || rs.metadata?.uid !== ref.uid) return;
+    const rs = resolveControllerRef(this.replicaSets.lister, 'ReplicaSet', ns, controllerOf(pod));
+    if (rs === undefined) return;
     const d = this.resolve(ns, controllerOf(rs));
     if (d === undefined || d.spec?.strategy?.type !== 'Recreate') return;
     if (this.podsOf(d).length === 0) enqueue(d);
@@ -196,7 +180,7 @@ export class DeploymentController implements Reconciler {
           try {
             remember(`rs/${a.name}`, await this.ctx.client.patch<ReplicaSet>(REPLICASETS, ns, a.name, a.patch, 'merge'));
           } catch (err) {
-            if (!isClientNotFound(err) && !(err instanceof ApiClientError && err.httpStatus === 422)) throw err;
+            if (!isClientNotFound(err) && !isClientInvalid(err)) throw err;
           }
           break;
         case 'createReplicaSet':

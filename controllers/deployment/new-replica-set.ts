@@ -6,6 +6,7 @@
 // without any Progressing condition, FoundNewReplicaSet) recorded.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.d.ts';
+import { messageOf } from '../framework/errors.ts';
 import { computeHash } from '../framework/hash.ts';
 import { newControllerRef } from '../framework/owners.ts';
 import { REVISION_ANNOTATION, maxRevision, setDeploymentRevision, setNewReplicaSetAnnotations } from './annotations.ts';
@@ -103,7 +104,7 @@ export function getNewReplicaSet(s: PlanSession, rsList: readonly ReplicaSet[], 
   try {
     count = newRSNewReplicas(d, [...oldRSs, rs], rs);
   } catch (err) {
-    s.fail(err instanceof Error ? err.message : String(err));
+    s.fail(messageOf(err));
   }
   rs.spec = { ...(rs.spec ?? { selector: {} }), replicas: count };
   setNewReplicaSetAnnotations(d, rs, newRevision, false);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentCondition } from 'kubernetes-types/apps/v1.d.ts';
-import { getCondition, newCondition, rfc3339 } from './conditions.ts';
+import { metaTime } from '../framework/meta-time.ts';
+import { getCondition, newCondition } from './conditions.ts';
 import { deployment, replicaSet, T0 } from './fixtures.ts';
 import { deploymentTimedOut, progressCheckAfter, rolloutStatus } from './progress.ts';
 import { calculateStatus, statusEqual } from './status.ts';
@@ -17,7 +18,7 @@ describe('calculateStatus', () => {
     expect(s).toMatchObject({ observedGeneration: 4, replicas: 3, updatedReplicas: 1, readyReplicas: 2, availableReplicas: 1, unavailableReplicas: 3 });
     expect(getCondition(s, 'Available')).toEqual({
       type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.',
-      lastUpdateTime: rfc3339(T0), lastTransitionTime: rfc3339(T0),
+      lastUpdateTime: metaTime(T0), lastTransitionTime: metaTime(T0),
     });
   });
 
@@ -56,7 +57,7 @@ describe('rolloutStatus (syncRolloutStatus)', () => {
     const c = getCondition(rolloutStatus([rs], rs, d, T0), 'Progressing');
     expect(c).toMatchObject({
       status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rs.metadata?.name ?? ''}" is progressing.`,
-      lastUpdateTime: rfc3339(T0), lastTransitionTime: before.lastTransitionTime,
+      lastUpdateTime: metaTime(T0), lastTransitionTime: before.lastTransitionTime,
     });
   });
 
@@ -85,8 +86,8 @@ describe('rolloutStatus (syncRolloutStatus)', () => {
   it('promotes a ReplicaFailure of the new ReplicaSet, and removes it when gone', () => {
     const d = deployment({ replicas: 2 });
     const rs = replicaSet(d, { replicas: 2, actual: 0 });
-    const failing = { ...rs, status: { ...rs.status, replicas: 0, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'quota', lastTransitionTime: rfc3339(T0) }] } };
-    expect(getCondition(rolloutStatus([failing], failing, d, T0), 'ReplicaFailure')).toMatchObject({ reason: 'FailedCreate', message: 'quota', lastUpdateTime: rfc3339(T0) });
+    const failing = { ...rs, status: { ...rs.status, replicas: 0, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'quota', lastTransitionTime: metaTime(T0) }] } };
+    expect(getCondition(rolloutStatus([failing], failing, d, T0), 'ReplicaFailure')).toMatchObject({ reason: 'FailedCreate', message: 'quota', lastUpdateTime: metaTime(T0) });
     const d2 = deployment({ replicas: 2, status: { conditions: [{ type: 'ReplicaFailure', status: 'True' }] } });
     expect(getCondition(rolloutStatus([rs], rs, d2, T0), 'ReplicaFailure')).toBeUndefined();
   });

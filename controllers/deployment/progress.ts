@@ -4,9 +4,10 @@
 // deployment, and when to look again so a stuck rollout times out on time
 // (requeueStuckDeployment: lastUpdateTime + deadline, plus a second against clock skew).
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
+import { timeMs } from '../framework/meta-time.ts';
 import {
   NEW_RS_AVAILABLE, PROGRESSING, REPLICA_FAILURE, REPLICA_SET_UPDATED, TIMED_OUT, getCondition, newCondition,
-  removeCondition, setCondition, timeMs,
+  removeCondition, setCondition,
 } from './conditions.ts';
 import { desiredReplicas } from './fenceposts.ts';
 import { calculateStatus } from './status.ts';
@@ -49,7 +50,7 @@ export function deploymentTimedOut(d: Deployment, s: DeploymentStatus, now: numb
   // a finished rollout whose condition has not caught up with a new ReplicaSet yet is not stuck
   if (cond.reason === NEW_RS_AVAILABLE) return false;
   if (cond.reason === TIMED_OUT) return true;
-  return timeMs(cond.lastUpdateTime) + (d.spec?.progressDeadlineSeconds ?? 0) * 1000 < now;
+  return (timeMs(cond.lastUpdateTime) ?? 0) + (d.spec?.progressDeadlineSeconds ?? 0) * 1000 < now;
 }
 
 /** ReplicaSetToDeploymentCondition. */
@@ -118,7 +119,7 @@ export function progressCheckAfter(d: Deployment, s: DeploymentStatus, now: numb
   const current = getCondition(d.status, PROGRESSING);
   if (!hasProgressDeadline(d) || current === undefined) return undefined;
   if (deploymentComplete(d, s) || current.reason === TIMED_OUT) return undefined;
-  const after = timeMs(current.lastUpdateTime) + (d.spec?.progressDeadlineSeconds ?? 0) * 1000 - now;
+  const after = (timeMs(current.lastUpdateTime) ?? 0) + (d.spec?.progressDeadlineSeconds ?? 0) * 1000 - now;
   if (after < 1000) return Math.max(after, 0) + 1;
   return after + 1000;
 }

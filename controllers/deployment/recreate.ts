@@ -4,6 +4,7 @@
 // to replicas in one step.
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
+import { isPodTerminal } from '../framework/pod-state.ts';
 import { desiredReplicas } from './fenceposts.ts';
 import { getAllReplicaSets } from './new-replica-set.ts';
 import type { PlanSession } from './plan.ts';
@@ -21,7 +22,7 @@ export function oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: readonly R
   for (const [uid, pods] of podMap) {
     if (newRS !== undefined && newRS.metadata?.uid === uid) continue;
     // Unknown counts as running: the pod may still be up on a node that cannot report
-    if (pods.some((p) => p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded')) return true;
+    if (pods.some((p) => !isPodTerminal(p))) return true;
   }
   return false;
 }

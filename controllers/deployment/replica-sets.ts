@@ -4,6 +4,7 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.d.ts';
 import { canonicalJson } from '../framework/hash.ts';
+import { timeMs } from '../framework/meta-time.ts';
 import { revisionOf } from './annotations.ts';
 
 /** apps.DefaultDeploymentUniqueLabelKey. */
@@ -15,10 +16,7 @@ export function specReplicas(rs: ReplicaSet): number {
 }
 
 function createdAt(rs: ReplicaSet): number {
-  const t = rs.metadata?.creationTimestamp;
-  if (t === undefined) return 0;
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? 0 : ms;
+  return timeMs(rs.metadata?.creationTimestamp) ?? 0;
 }
 
 function nameOf(rs: ReplicaSet): string {

@@ -4,6 +4,7 @@
 // replicas - maxUnavailable; once complete, prune history. Each step is one sync; the next comes
 // when the ReplicaSets' status moves.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.d.ts';
+import { messageOf } from '../framework/errors.ts';
 import { desiredReplicas, maxUnavailable } from './fenceposts.ts';
 import type { PlanSession } from './plan.ts';
 import { getAllReplicaSets, newRSNewReplicas } from './new-replica-set.ts';
@@ -21,7 +22,7 @@ export function reconcileNewReplicaSet(s: PlanSession, allRSs: readonly ReplicaS
   try {
     count = newRSNewReplicas(d, allRSs, newRS);
   } catch (err) {
-    s.fail(err instanceof Error ? err.message : String(err));
+    s.fail(messageOf(err));
   }
   return scaleReplicaSetAndRecordEvent(s, newRS, count, d).scaled;
 }

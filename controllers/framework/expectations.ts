@@ -4,7 +4,10 @@
 // (or deletes) the same pods twice. Expectations older than five minutes are treated as met, so a
 // lost watch event cannot wedge a controller. Deletions can be tracked by pod uid
 // (UIDTrackingControllerExpectations), so only a deletion the controller asked for lowers the count.
+import type { KubeObject } from '../../kube/client/client.ts';
+import type { EventHandlers } from '../../kube/informers/types.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { keyOf, type Enqueue } from './types.ts';
 
 /** ExpectationsTimeout. */
 export const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
@@ -66,4 +69,26 @@ export class ControllerExpectations {
   forget(key: string): void {
     this.records.delete(key);
   }
+}
+
+/**
+ * The handlers of a controller's own objects when it keeps expectations: every change queues the
+ * object; a deletion, and an object deleted and made again under the same name between two watch
+ * events (an update with another uid), first forget the old object's expectations — a new object
+ * of the same name starts with none.
+ */
+export function ownObjectHandlers<T extends KubeObject>(queue: Enqueue, expectations: ControllerExpectations): EventHandlers<T> {
+  const deleted = (obj: T): void => {
+    const key = keyOf(obj);
+    expectations.forget(key);
+    queue.add(key);
+  };
+  return {
+    add: (obj) => { queue.add(keyOf(obj)); },
+    update: (oldObj, curObj) => {
+      if (oldObj.metadata?.uid !== curObj.metadata?.uid) deleted(oldObj);
+      queue.add(keyOf(curObj));
+    },
+    delete: deleted,
+  };
 }

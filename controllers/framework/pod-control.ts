@@ -5,10 +5,11 @@
 // "Deleted pod: x" / FailedDelete "Error deleting: …". A pod already gone counts as deleted.
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.d.ts';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.d.ts';
-import { ApiClientError, isClientNotFound, type ApiClient, type KubeObject } from '../../kube/client/client.ts';
+import { isClientNotFound, type ApiClient, type KubeObject } from '../../kube/client/client.ts';
 import { PODS } from '../../kube/client/resources.ts';
 import { isDNS1123Subdomain } from '../../kube/names.ts';
 import { cloneJson } from '../../lib/clone.ts';
+import { messageOf, namespaceTerminating } from './errors.ts';
 import type { EventRecorder } from './types.ts';
 
 /** getPodsPrefix: "<name>-", or the bare name when that would not be a valid generateName. */
@@ -37,10 +38,6 @@ export function podFromTemplate(template: PodTemplateSpec, owner: KubeObject, co
   return pod;
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Creates pod for owner; records SuccessfulCreate or FailedCreate and rethrows a failure. */
 export async function createPod(client: ApiClient, recorder: EventRecorder, owner: KubeObject, pod: Pod): Promise<Pod> {
   try {
@@ -52,11 +49,6 @@ export async function createPod(client: ApiClient, recorder: EventRecorder, owne
     if (!namespaceTerminating(err)) recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${messageOf(err)}`);
     throw err;
   }
-}
-
-/** The API server refused a create because the namespace is being deleted. */
-export function namespaceTerminating(err: unknown): boolean {
-  return err instanceof ApiClientError && (err.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
 }
 
 /** Deletes a pod of owner; a pod already gone is not an error (returns false). */

@@ -7,14 +7,11 @@ import type { Event as CoreEvent, ObjectReference } from 'kubernetes-types/core/
 import type { KubeObject } from '../../kube/client/client.ts';
 import type { EventSink } from '../../kube/events/api-event-sink.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { metaTime } from './meta-time.ts';
 import type { EventRecorder, EventType } from './types.ts';
 
 /** Correlated events remembered per recorder (client-go's LRU holds 4096). */
 const MAX_REMEMBERED = 4096;
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function reference(obj: KubeObject): ObjectReference {
   const m = obj.metadata ?? {};
@@ -41,7 +38,7 @@ export class ControllerEventRecorder implements EventRecorder {
     const known = this.seen.get(key);
     if (known !== undefined) {
       known.count = (known.count ?? 1) + 1;
-      known.lastTimestamp = rfc3339(now);
+      known.lastTimestamp = metaTime(now);
       this.seen.delete(key);
       this.seen.set(key, known);
       void this.sink.update({ ...known });
@@ -59,8 +56,8 @@ export class ControllerEventRecorder implements EventRecorder {
       reason,
       message,
       count: 1,
-      firstTimestamp: rfc3339(now),
-      lastTimestamp: rfc3339(now),
+      firstTimestamp: metaTime(now),
+      lastTimestamp: metaTime(now),
       source: { component: this.component },
       reportingComponent: this.component,
     };

@@ -10,6 +10,7 @@ import {
 } from '../../kube/client/client.ts';
 import { apiVersionOf } from '../../kube/client/resources.ts';
 import { NodeletError } from '../../lib/errors.ts';
+import { messageOf } from '../framework/errors.ts';
 import { canonicalJson } from '../framework/hash.ts';
 import type { ControllerContext, Enqueue, EventRecorder, Reconciler, SyncResult } from '../framework/types.ts';
 import { AbsentOwnerCache } from './absent-owner-cache.ts';
@@ -308,7 +309,7 @@ export class GarbageCollector implements Reconciler {
         await this.removeOwnerReferences({ ...dep.identity }, [identity.uid]);
       } catch (err) {
         // a dependent already gone has nothing left to release
-        if (!isClientNotFound(err)) failures.push(`orphaning ${identityString(dep.identity)} failed, ${err instanceof Error ? err.message : String(err)}`);
+        if (!isClientNotFound(err)) failures.push(`orphaning ${identityString(dep.identity)} failed, ${messageOf(err)}`);
       }
     }));
     if (failures.length > 0) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextBackoffRecord, remainingBackoffMs } from './backoff.ts';
-import { formatTime } from './pods.ts';
+import { metaTime } from '../framework/meta-time.ts';
 import { makePod, T0 } from './testing.ts';
 
 const S = 1000;
@@ -41,6 +41,6 @@ describe('pod failure back-off', () => {
     const before = makePod('f1', { phase: 'Failed', exitCode: 1, finishedAt: T0 - S });
     const after = makePod('f2', { phase: 'Failed', exitCode: 1, finishedAt: T0 + S });
     expect(nextBackoffRecord(undefined, [ok], [before, after])).toEqual({ failuresAfterLastSuccess: 1, lastFailureTime: T0 + S });
-    expect(formatTime(T0 + 1500)).toBe('2026-01-01T12:00:01Z');
+    expect(metaTime(T0 + 1500)).toBe('2026-01-01T12:00:01Z');
   });
 });

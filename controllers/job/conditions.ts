@@ -4,12 +4,12 @@
 // (util.IsJobFinished, which the TTL-after-finished and CronJob controllers read too).
 import type { Job, JobCondition } from 'kubernetes-types/batch/v1.d.ts';
 import { CONDITION } from './constants.ts';
-import { formatTime } from './pods.ts';
+import { metaTime } from '../framework/meta-time.ts';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export function newCondition(type: string, status: ConditionStatus, reason: string, message: string, now: number): JobCondition {
-  const at = formatTime(now);
+  const at = metaTime(now);
   return {
     type, status, lastProbeTime: at, lastTransitionTime: at,
     ...(reason === '' ? {} : { reason }),

@@ -24,8 +24,6 @@ export const MAX_POD_FAILURE_BACKOFF_MS = 10 * 60_000;
 export const MAX_UNCOUNTED_PODS = 500;
 /** MaxPodCreateDeletePerSync. */
 export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
-/** SlowStartInitialBatchSize: creations go 1, 2, 4, … and stop at the first failing batch. */
-export const SLOW_START_INITIAL_BATCH_SIZE = 1;
 /** names.MaxGeneratedNameLength: 63 less the 5 random characters. */
 export const MAX_GENERATED_NAME_LENGTH = 58;
 

@@ -10,7 +10,7 @@ import { sleep, until } from '../../lib/testing/wait.ts';
 import { startControlPlane, type ControlPlane } from '../testing/control-plane.ts';
 import { TtlAfterFinishedController } from '../ttl-after-finished/controller.ts';
 import { JobController } from './controller.ts';
-import { formatTime } from './pods.ts';
+import { metaTime } from '../framework/meta-time.ts';
 
 function jobManifest(name: string, spec: Partial<NonNullable<Job['spec']>>): Job {
   return {
@@ -29,7 +29,7 @@ async function jobPods(cp: ControlPlane, job: string): Promise<Pod[]> {
 
 /** What a kubelet writes when the pod's only container exits. */
 async function finishPod(cp: ControlPlane, pod: Pod, exitCode: number, finishedAt: number): Promise<void> {
-  const at = formatTime(finishedAt);
+  const at = metaTime(finishedAt);
   await cp.client.patch(PODS, 'default', pod.metadata?.name ?? '', {
     status: {
       phase: exitCode === 0 ? 'Succeeded' : 'Failed',

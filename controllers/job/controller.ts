@@ -7,40 +7,33 @@
 import type { Job } from 'kubernetes-types/batch/v1.d.ts';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.d.ts';
-import { ApiClientError, isClientNotFound } from '../../kube/client/client.ts';
+import { isClientInvalid, isClientNotFound } from '../../kube/client/client.ts';
 import { JOBS, PODS } from '../../kube/client/resources.ts';
 import type { Informer } from '../../kube/informers/types.ts';
-import { selectorEmpty, selectorMatches, selectorOf } from '../../kube/labels/selector.ts';
+import { selectorMatches, selectorOf } from '../../kube/labels/selector.ts';
 import { cloneJson } from '../../lib/clone.ts';
+import { controllersSelecting, resolveControllerRef } from '../framework/controller-lookup.ts';
+import { asError, namespaceTerminating } from '../framework/errors.ts';
 import { ControllerExpectations } from '../framework/expectations.ts';
+import { timeMs } from '../framework/meta-time.ts';
 import { claimDecision, controllerOf, newControllerRef } from '../framework/owners.ts';
 import { createPod, deletePod } from '../framework/pod-control.ts';
+import { isPodReady } from '../framework/pod-state.ts';
+import { slowStartBatch } from '../framework/slow-start.ts';
 import { keyOf, splitKey, type ControllerContext, type Enqueue, type EventRecorder, type Reconciler } from '../framework/types.ts';
 import type { BackoffRecord } from './backoff.ts';
 import { isJobFinished } from './conditions.ts';
-import { JOB_CONTROLLER, JOB_TRACKING_FINALIZER, SLOW_START_INITIAL_BATCH_SIZE, SYNC_BATCH_PERIOD_MS } from './constants.ts';
+import { JOB_CONTROLLER, JOB_TRACKING_FINALIZER, SYNC_BATCH_PERIOD_MS } from './constants.ts';
 import { FinalizerExpectations } from './finalizer-expectations.ts';
 import { externalManager } from './job-spec.ts';
 import { planJobStatus, planJobSync, type JobStatusPlan, type JobSyncPlan, type PodActionOutcome } from './planner.ts';
-import { hasTrackingFinalizer, isPodReady, timeMs, uidOf } from './pods.ts';
+import { hasTrackingFinalizer, uidOf } from './pods.ts';
 import { cleanUncounted, enactJobFinished, finishedEvents, wireJob } from './tracking.ts';
 
 const ORPHAN_PREFIX = 'orphan-pod:';
 
 /** The strategic merge patch that drops the tracking finalizer (removeTrackingFinalizerPatch). */
 const REMOVE_FINALIZER_PATCH = { metadata: { [`$deleteFromPrimitiveList/finalizers`]: [JOB_TRACKING_FINALIZER] } };
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-function isInvalid(err: unknown): boolean {
-  return err instanceof ApiClientError && err.httpStatus === 422;
-}
-
-function isNamespaceTerminating(err: unknown): boolean {
-  return err instanceof ApiClientError && (err.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
-}
 
 /** Jobs from a list lack kind/apiVersion; events need them in involvedObject. */
 function asJob(job: Job): Job {
@@ -120,19 +113,12 @@ export class JobController implements Reconciler {
 
   /** resolveControllerRef. */
   private resolve(namespace: string, ref: OwnerReference): Job | undefined {
-    if (ref.kind !== 'Job') return undefined;
-    const job = this.jobs.lister.get(namespace, ref.name);
-    return job?.metadata?.uid === ref.uid ? job : undefined;
+    return resolveControllerRef(this.jobs.lister, 'Job', namespace, ref);
   }
 
   /** GetPodJobs: the jobs whose selector matches an orphan's labels. */
   private podJobs(pod: Pod): Job[] {
-    const labels = pod.metadata?.labels ?? {};
-    if (Object.keys(labels).length === 0) return [];
-    return this.jobs.lister.list(pod.metadata?.namespace ?? '').filter((j) => {
-      const sel = selectorOf(j.spec?.selector);
-      return sel !== undefined && !selectorEmpty(sel) && selectorMatches(sel, labels);
-    });
+    return controllersSelecting(this.jobs.lister, pod.metadata?.namespace ?? '', pod.metadata?.labels);
   }
 
   private addPod(pod: Pod): void {
@@ -311,7 +297,7 @@ export class JobController implements Reconciler {
         }
       } catch (err) {
         // A pod gone, or changed under us (uid precondition), is simply not claimed.
-        if (isClientNotFound(err) || (decision === 'release' && isInvalid(err))) continue;
+        if (isClientNotFound(err) || (decision === 'release' && isClientInvalid(err))) continue;
         errors.push(err);
       }
     }
@@ -401,33 +387,20 @@ export class JobController implements Reconciler {
   /** Creations in slow-start batches; a failing batch stops the rest until the next sync. */
   private async createPods(key: string, job: Job, pods: readonly Pod[]): Promise<{ outcome: PodActionOutcome; error: unknown }> {
     this.expectations.expectCreations(key, pods.length);
-    let created = pods.length;
-    let error: unknown;
-    let next = 0;
-    for (let batch = Math.min(pods.length, SLOW_START_INITIAL_BATCH_SIZE); next < pods.length; batch = Math.min(2 * batch, pods.length - next)) {
-      const slice = pods.slice(next, next + batch);
-      let failures = 0;
-      await Promise.all(slice.map(async (pod) => {
-        try {
-          await createPod(this.ctx.client, this.recorder, job, pod);
-        } catch (err) {
-          // All later creations would fail the same way while the namespace goes away.
-          if (isNamespaceTerminating(err)) return;
-          this.expectations.creationObserved(key);
-          created--;
-          failures++;
-          error ??= err;
-        }
-      }));
-      next += slice.length;
-      const skipped = pods.length - next;
-      if (failures > 0 && skipped > 0) {
-        created -= skipped;
-        for (let i = 0; i < skipped; i++) this.expectations.creationObserved(key);
-        break;
+    const result = await slowStartBatch(pods.length, async (i) => {
+      try {
+        await createPod(this.ctx.client, this.recorder, job, pods[i] as Pod);
+      } catch (err) {
+        // All later creations would fail the same way while the namespace goes away.
+        if (namespaceTerminating(err)) return;
+        this.expectations.creationObserved(key);
+        throw err;
       }
-    }
-    return { outcome: { created }, error };
+    });
+    // The pods never tried will not be seen by the informer either.
+    const skipped = pods.length - result.attempted;
+    for (let i = 0; i < skipped; i++) this.expectations.creationObserved(key);
+    return { outcome: { created: result.successes }, error: result.failures[0] };
   }
 
   private async writeStatus(job: Job): Promise<Job> {

@@ -8,9 +8,9 @@ import { JOB_INDEX_FAILURE_COUNT, JOB_INDEX_IGNORED_FAILURE_COUNT, MAX_GENERATED
 import { hasIndex, mergeIntervals, parseIntervals, withIndexes, type Interval, type Intervals } from './intervals.ts';
 import { isPodFailed, onlyReplaceFailedPods } from './job-spec.ts';
 import { matchPodFailurePolicy } from './pod-failure-policy.ts';
-import {
-  completionIndexOf, finishedTimeOf, hasTrackingFinalizer, isPodTerminating, sortActivePods, sortByCompletionIndex, uidOf, UNKNOWN_INDEX,
-} from './pods.ts';
+import { sortActivePods } from '../framework/pod-ranking.ts';
+import { isPodTerminating } from '../framework/pod-state.ts';
+import { completionIndexOf, finishedTimeOf, hasTrackingFinalizer, sortByCompletionIndex, uidOf, UNKNOWN_INDEX } from './pods.ts';
 
 const MAX_INT32 = 2147483647;
 

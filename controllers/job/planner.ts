@@ -26,10 +26,10 @@ import { formatIntervals, hasIndex, totalOf, withIndexes, type Interval } from '
 import { completionsOf, hasBackoffLimitPerIndex, isIndexed, isPodFailed, isSuspended, onlyReplaceFailedPods } from './job-spec.ts';
 import { matchPodFailurePolicy } from './pod-failure-policy.ts';
 import { baseTemplate, podForJob } from './pod-template.ts';
-import {
-  completionIndexOf, finishedTimeOf, hasTrackingFinalizer, isPodActive, isPodReady, isPodTerminating, sortActivePods, sortByCompletionIndex,
-  timeMs, uidOf, UNKNOWN_INDEX, formatTime,
-} from './pods.ts';
+import { metaTime, timeMs } from '../framework/meta-time.ts';
+import { sortActivePods } from '../framework/pod-ranking.ts';
+import { isPodActive, isPodReady, isPodTerminating } from '../framework/pod-state.ts';
+import { completionIndexOf, finishedTimeOf, hasTrackingFinalizer, sortByCompletionIndex, uidOf, UNKNOWN_INDEX } from './pods.ts';
 import { matchSuccessPolicy } from './success-policy.ts';
 import { cleanUncounted, type PlannedEvent } from './tracking.ts';
 
@@ -198,7 +198,7 @@ export function planJobSync(input: JobSyncInput): JobSyncPlan {
   let startMs = timeMs(status.startTime);
   if (startMs === undefined && !isSuspended(job)) {
     startMs = now;
-    status.startTime = formatTime(now);
+    status.startTime = metaTime(now);
   }
   const backoff = nextBackoffRecord(input.backoff, newSucceeded, newFailed);
 
@@ -397,7 +397,7 @@ export function planJobStatus(plan: JobSyncPlan, outcome: PodActionOutcome, now:
           suspendCondChanged = true;
           events.push({ type: 'Normal', reason: 'Resumed', message: 'Job resumed' });
           // activeDeadlineSeconds counts continuous activity: a resumed job starts again.
-          status.startTime = formatTime(now);
+          status.startTime = metaTime(now);
         }
       }
     }

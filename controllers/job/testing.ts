@@ -6,7 +6,8 @@ import type { Pod, PodCondition } from 'kubernetes-types/core/v1.d.ts';
 import type { BackoffRecord } from './backoff.ts';
 import { JOB_COMPLETION_INDEX, JOB_INDEX_FAILURE_COUNT, JOB_TRACKING_FINALIZER } from './constants.ts';
 import { planJobStatus, planJobSync, type JobStatusPlan, type JobSyncPlan } from './planner.ts';
-import { formatTime, uidOf } from './pods.ts';
+import { metaTime } from '../framework/meta-time.ts';
+import { uidOf } from './pods.ts';
 import { cleanUncounted, enactJobFinished, finishedEvents, type PlannedEvent } from './tracking.ts';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -16,7 +17,7 @@ export function makeJob(spec: Partial<JobSpec> = {}, status: JobStatus = {}, met
   const labels = { 'batch.kubernetes.io/controller-uid': JOB_UID, 'batch.kubernetes.io/job-name': 'pi', 'controller-uid': JOB_UID, 'job-name': 'pi' };
   return {
     apiVersion: 'batch/v1', kind: 'Job',
-    metadata: { name: 'pi', namespace: 'default', uid: JOB_UID, generation: 1, creationTimestamp: formatTime(T0), ...meta },
+    metadata: { name: 'pi', namespace: 'default', uid: JOB_UID, generation: 1, creationTimestamp: metaTime(T0), ...meta },
     spec: {
       completions: 1, parallelism: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, podReplacementPolicy: 'TerminatingOrFailed',
       selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': JOB_UID } },
@@ -53,16 +54,16 @@ export function makePod(name: string, o: PodOptions = {}): Pod {
   if (o.index !== undefined) annotations[JOB_COMPLETION_INDEX] = String(o.index);
   if (o.failureCount !== undefined) annotations[JOB_INDEX_FAILURE_COUNT] = String(o.failureCount);
   const conditions: PodCondition[] = [...(o.conditions ?? [])];
-  if (o.ready !== undefined) conditions.push({ type: 'Ready', status: o.ready ? 'True' : 'False', lastTransitionTime: formatTime(o.readyAt ?? T0) });
-  const terminated = o.exitCode === undefined ? undefined : { exitCode: o.exitCode, finishedAt: formatTime(o.finishedAt ?? T0) };
+  if (o.ready !== undefined) conditions.push({ type: 'Ready', status: o.ready ? 'True' : 'False', lastTransitionTime: metaTime(o.readyAt ?? T0) });
+  const terminated = o.exitCode === undefined ? undefined : { exitCode: o.exitCode, finishedAt: metaTime(o.finishedAt ?? T0) };
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: {
-      name, namespace: 'default', uid: `uid-${name}`, resourceVersion: '1', creationTimestamp: formatTime(o.created ?? T0),
+      name, namespace: 'default', uid: `uid-${name}`, resourceVersion: '1', creationTimestamp: metaTime(o.created ?? T0),
       labels: { 'batch.kubernetes.io/controller-uid': JOB_UID, ...(o.index === undefined ? {} : { [JOB_COMPLETION_INDEX]: String(o.index) }) },
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       ...(o.finalizer === false ? {} : { finalizers: [JOB_TRACKING_FINALIZER] }),
-      ...(o.deleting === true ? { deletionTimestamp: formatTime(T0), deletionGracePeriodSeconds: 30 } : {}),
+      ...(o.deleting === true ? { deletionTimestamp: metaTime(T0), deletionGracePeriodSeconds: 30 } : {}),
       ...(o.owned === false ? {} : { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'pi', uid: JOB_UID, controller: true, blockOwnerDeletion: true }] }),
     },
     spec: { containers: [{ name: 'main', image: 'busybox' }], ...(o.node === undefined ? {} : { nodeName: o.node }) },

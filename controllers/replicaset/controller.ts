@@ -4,21 +4,23 @@
 // releases, slow-start creations, ranked deletions, then the status.
 import type { ReplicaSet, ReplicaSetStatus } from 'kubernetes-types/apps/v1.d.ts';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import { ApiClientError, isClientNotFound } from '../../kube/client/client.ts';
+import { isClientInvalid, isClientNotFound } from '../../kube/client/client.ts';
 import { PODS, REPLICASETS } from '../../kube/client/resources.ts';
 import type { Informer } from '../../kube/informers/types.ts';
 import { selectorOf, type Selector } from '../../kube/labels/selector.ts';
 import { cloneJson } from '../../lib/clone.ts';
 import type { Logger } from '../../lib/log.ts';
-import { ControllerExpectations } from '../framework/expectations.ts';
+import { controllersSelecting, resolveControllerRef } from '../framework/controller-lookup.ts';
+import { aggregate, asError, messageOf, namespaceTerminating } from '../framework/errors.ts';
+import { ControllerExpectations, ownObjectHandlers } from '../framework/expectations.ts';
 import { canonicalJson } from '../framework/hash.ts';
 import { adoptPatch, controllerOf, newControllerRef, releasePatch } from '../framework/owners.ts';
 import { createPod, deletePod, podFromTemplate } from '../framework/pod-control.ts';
+import { becameReadyRecheckMs } from '../framework/pod-state.ts';
+import { slowStartBatch } from '../framework/slow-start.ts';
 import { keyOf, splitKey, type ControllerContext, type Enqueue, type EventRecorder, type Reconciler, type SyncResult } from '../framework/types.ts';
-import { indirectlyRelatedPods, podReplicaSets, resolveControllerRef } from './lookup.ts';
+import { indirectlyRelatedPods } from './lookup.ts';
 import { BURST_REPLICAS, planClaims, planManage, type ManagePlan } from './planner.ts';
-import { isPodReady } from './pod-state.ts';
-import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from './slow-start.ts';
 import { availabilityRecheckMs, calculateStatus, statusToWrite, statusUpToDate } from './status.ts';
 
 export const REPLICASET_CONTROLLER = 'replicaset-controller';
@@ -26,33 +28,9 @@ const API_VERSION = 'apps/v1';
 const KIND = 'ReplicaSet';
 /** statusUpdateRetries: one GET and a second PUT after a failed status write. */
 const STATUS_UPDATE_RETRIES = 1;
-/** v1.NamespaceTerminatingCause: creations in a namespace being deleted fail and are not errors. */
-const NAMESPACE_TERMINATING_CAUSE = 'NamespaceTerminating';
 
 export interface ReplicaSetControllerOptions {
   burstReplicas?: number;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-function hasStatusCause(err: unknown, cause: string): boolean {
-  return err instanceof ApiClientError && (err.status.details?.causes ?? []).some((c) => c.reason === cause);
-}
-
-function isClientInvalid(err: unknown): boolean {
-  return err instanceof ApiClientError && err.httpStatus === 422;
-}
-
-/** utilerrors.NewAggregate's message. */
-function aggregate(errors: unknown[]): Error {
-  if (errors.length === 1) return asError(errors[0]);
-  return new Error(`[${errors.map(messageOf).join(', ')}]`);
 }
 
 /** Go's time.Time String() for a UTC time ("2006-01-02 15:04:05 +0000 UTC"). */
@@ -85,15 +63,7 @@ export class ReplicaSetController implements Reconciler {
   }
 
   watch(queue: Enqueue): void {
-    this.rsInformer.addHandler({
-      add: (rs) => { queue.add(keyOf(rs)); },
-      update: (oldRs, curRs) => {
-        // A ReplicaSet deleted and made again under the same name between two watch events.
-        if (oldRs.metadata?.uid !== curRs.metadata?.uid) this.onReplicaSetDeleted(queue, oldRs);
-        queue.add(keyOf(curRs));
-      },
-      delete: (rs) => { this.onReplicaSetDeleted(queue, rs); },
-    });
+    this.rsInformer.addHandler(ownObjectHandlers(queue, this.expectations));
     this.podInformer.addHandler({
       add: (pod) => { this.onPodAdded(queue, pod); },
       update: (oldPod, curPod) => { this.onPodUpdated(queue, oldPod, curPod); },
@@ -101,15 +71,8 @@ export class ReplicaSetController implements Reconciler {
     });
   }
 
-  private onReplicaSetDeleted(queue: Enqueue, rs: ReplicaSet): void {
-    const key = keyOf(rs);
-    // A new ReplicaSet of the same name starts with no expectations.
-    this.expectations.forget(key);
-    queue.add(key);
-  }
-
   private enqueueMatching(queue: Enqueue, pod: Pod): void {
-    for (const rs of podReplicaSets(this.rsInformer.lister, pod)) queue.add(keyOf(rs));
+    for (const rs of controllersSelecting(this.rsInformer.lister, pod.metadata?.namespace ?? '', pod.metadata?.labels)) queue.add(keyOf(rs));
   }
 
   private onPodAdded(queue: Enqueue, pod: Pod): void {
@@ -120,7 +83,7 @@ export class ReplicaSetController implements Reconciler {
     }
     const ref = controllerOf(pod);
     if (ref !== undefined) {
-      const rs = resolveControllerRef(this.rsInformer.lister, pod.metadata?.namespace ?? '', ref);
+      const rs = resolveControllerRef(this.rsInformer.lister, KIND, pod.metadata?.namespace ?? '', ref);
       if (rs === undefined) return;
       const key = keyOf(rs);
       this.expectations.creationObserved(key);
@@ -145,17 +108,16 @@ export class ReplicaSetController implements Reconciler {
     const oldRef = controllerOf(oldPod);
     const refChanged = !sameJson(curRef, oldRef);
     if (refChanged && oldRef !== undefined) {
-      const old = resolveControllerRef(this.rsInformer.lister, oldPod.metadata?.namespace ?? '', oldRef);
+      const old = resolveControllerRef(this.rsInformer.lister, KIND, oldPod.metadata?.namespace ?? '', oldRef);
       if (old !== undefined) queue.add(keyOf(old));
     }
     if (curRef !== undefined) {
-      const rs = resolveControllerRef(this.rsInformer.lister, curPod.metadata?.namespace ?? '', curRef);
+      const rs = resolveControllerRef(this.rsInformer.lister, KIND, curPod.metadata?.namespace ?? '', curRef);
       if (rs === undefined) return;
       const key = keyOf(rs);
       queue.add(key);
-      const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
-      // The pod becomes available minReadySeconds after it became ready; one second more against skew.
-      if (!isPodReady(oldPod) && isPodReady(curPod) && minReadySeconds > 0) queue.addAfter(key, (minReadySeconds + 1) * 1000);
+      const recheck = becameReadyRecheckMs(oldPod, curPod, rs.spec?.minReadySeconds ?? 0);
+      if (recheck !== undefined) queue.addAfter(key, recheck);
       return;
     }
     if (labelChanged || refChanged) this.enqueueMatching(queue, curPod);
@@ -164,7 +126,7 @@ export class ReplicaSetController implements Reconciler {
   private onPodDeleted(queue: Enqueue, pod: Pod): void {
     const ref = controllerOf(pod);
     if (ref === undefined) return;
-    const rs = resolveControllerRef(this.rsInformer.lister, pod.metadata?.namespace ?? '', ref);
+    const rs = resolveControllerRef(this.rsInformer.lister, KIND, pod.metadata?.namespace ?? '', ref);
     if (rs === undefined) return;
     const key = keyOf(rs);
     this.expectations.deletionObserved(key, pod.metadata?.uid);
@@ -232,7 +194,8 @@ export class ReplicaSetController implements Reconciler {
         if (!isClientNotFound(err) && !isClientInvalid(err)) errors.push(err);
       }
     }
-    if (errors.length > 0) throw aggregate(errors);
+    const failure = aggregate(errors);
+    if (failure !== undefined) throw failure;
     return plan.claimed.filter((p) => !lost.has(p));
   }
 
@@ -265,14 +228,14 @@ export class ReplicaSetController implements Reconciler {
     this.log.debug({ replicaSet: key, need: rs.spec?.replicas, creating: count }, 'Too few replicas');
     const template = rs.spec?.template ?? {};
     const ref = newControllerRef(rs, API_VERSION, KIND);
-    const result = await slowStartBatch(count, SLOW_START_INITIAL_BATCH_SIZE, async () => {
+    const result = await slowStartBatch(count, async () => {
       const pod = podFromTemplate(template, rs, ref);
       if (Object.keys(pod.metadata?.labels ?? {}).length === 0) throw new Error('unable to create pods, no labels');
       try {
         await createPod(this.ctx.client, this.recorder, rs, pod);
       } catch (err) {
         // Nothing can be created in a namespace being deleted; that is not the ReplicaSet's failure.
-        if (hasStatusCause(err, NAMESPACE_TERMINATING_CAUSE)) return;
+        if (namespaceTerminating(err)) return;
         throw err;
       }
     });
@@ -280,7 +243,7 @@ export class ReplicaSetController implements Reconciler {
     const skipped = count - result.successes;
     for (let i = 0; i < skipped; i++) this.expectations.creationObserved(key);
     if (skipped > 0) this.log.debug({ replicaSet: key, skipped }, 'Slow-start failure. Skipping creation of pods, decrementing expectations');
-    return result.error === undefined ? undefined : asError(result.error);
+    return result.failures.length === 0 ? undefined : asError(result.failures[0]);
   }
 
   private async deleteReplicas(key: string, rs: ReplicaSet, pods: Pod[]): Promise<Error | undefined> {

@@ -3,7 +3,6 @@ import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
 import { selectorOf } from '../../kube/labels/selector.ts';
 import { planClaims, planManage, planReplicaSet, type ReplicaSetPlan } from './planner.ts';
-import { slowStartBatches } from './slow-start.ts';
 import { availabilityRecheckMs, calculateStatus, statusToWrite, statusUpToDate } from './status.ts';
 import { iso, makePod, makeRs, names, NOW, ownerRef } from './test-fixtures.ts';
 
@@ -20,14 +19,6 @@ function plan(rs: ReplicaSet, pods: Pod[], extra: { satisfied?: boolean; related
 function owned(rs: ReplicaSet, n: number, opts: Parameters<typeof makePod>[1] = {}): Pod[] {
   return Array.from({ length: n }, (_, i) => makePod(`p${String(i)}`, { owner: rs, ...opts }));
 }
-
-describe('slowStartBatches', () => {
-  it.each([
-    [0, []], [1, [1]], [3, [1, 2]], [7, [1, 2, 4]], [10, [1, 2, 4, 3]], [500, [1, 2, 4, 8, 16, 32, 64, 128, 245]],
-  ])('%d → %j', (count, want) => {
-    expect(slowStartBatches(count)).toEqual(want);
-  });
-});
 
 describe('planManage: how many to create', () => {
   const rs3 = makeRs({ replicas: 3 });

@@ -7,9 +7,9 @@ import type { ReplicaSet, ReplicaSetStatus } from 'kubernetes-types/apps/v1.d.ts
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { selectorMatches, selectorOf, type Selector } from '../../kube/labels/selector.ts';
 import { claimDecision } from '../framework/owners.ts';
-import { podsToDelete } from './pod-ranking.ts';
-import { isPodActive } from './pod-state.ts';
-import { slowStartBatches, SLOW_START_INITIAL_BATCH_SIZE } from './slow-start.ts';
+import { podsToDelete } from '../framework/pod-ranking.ts';
+import { isPodActive } from '../framework/pod-state.ts';
+import { slowStartBatches } from '../framework/slow-start.ts';
 import { availabilityRecheckMs, calculateStatus, desiredReplicas, statusUpToDate } from './status.ts';
 
 /** BurstReplicas: the most pods one sync creates or deletes. */
@@ -73,7 +73,7 @@ export function planManage(input: ManageInput): ManagePlan {
   const diff = claimed.length - desiredReplicas(rs);
   if (diff < 0) {
     const count = Math.min(-diff, burst);
-    return { action: 'create', count, batches: slowStartBatches(count, SLOW_START_INITIAL_BATCH_SIZE) };
+    return { action: 'create', count, batches: slowStartBatches(count) };
   }
   if (diff > 0) {
     return { action: 'delete', pods: podsToDelete(claimed, input.relatedPods(), Math.min(diff, burst), input.now) };

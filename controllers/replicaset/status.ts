@@ -4,7 +4,8 @@
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.d.ts';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { canonicalJson } from '../framework/hash.ts';
-import { isPodAvailable, isPodReady } from './pod-state.ts';
+import { metaTime } from '../framework/meta-time.ts';
+import { isPodAvailable, isPodReady } from '../framework/pod-state.ts';
 
 /** apps.ReplicaSetReplicaFailure. */
 export const REPLICA_FAILURE = 'ReplicaFailure';
@@ -12,11 +13,6 @@ export const REPLICA_FAILURE = 'ReplicaFailure';
 /** spec.replicas (the API server defaults it to 1). */
 export function desiredReplicas(rs: ReplicaSet): number {
   return rs.spec?.replicas ?? 1;
-}
-
-/** metav1.Time as JSON: RFC 3339 in UTC, whole seconds. */
-export function rfc3339(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
 /** Every label of the template is on the pod (labels.Set(template).AsSelector().Matches). */
@@ -50,7 +46,7 @@ export function calculateStatus(rs: ReplicaSet, pods: readonly Pod[], manageErro
   if (manageError !== undefined && failure === undefined) {
     const diff = pods.length - desiredReplicas(rs);
     const reason = diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '';
-    conditions.push({ type: REPLICA_FAILURE, status: 'True', lastTransitionTime: rfc3339(now), reason, message: manageError });
+    conditions.push({ type: REPLICA_FAILURE, status: 'True', lastTransitionTime: metaTime(now), reason, message: manageError });
   } else if (manageError === undefined && failure !== undefined) {
     conditions = conditions.filter((c) => c.type !== REPLICA_FAILURE);
   }

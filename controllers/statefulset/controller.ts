@@ -6,22 +6,24 @@
 // it keeps no expectations: every pod has a fixed name, so a second create only meets AlreadyExists.
 import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.d.ts';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { ApiClientError, isClientAlreadyExists, isClientConflict, isClientNotFound } from '../../kube/client/client.ts';
+import { isClientAlreadyExists, isClientConflict, isClientInvalid, isClientNotFound } from '../../kube/client/client.ts';
 import { CONTROLLERREVISIONS, PERSISTENTVOLUMECLAIMS, PODS, STATEFULSETS } from '../../kube/client/resources.ts';
 import type { Informer } from '../../kube/informers/types.ts';
 import { selectorMatches, selectorOf, type Selector } from '../../kube/labels/selector.ts';
 import { cloneJson } from '../../lib/clone.ts';
 import type { Logger } from '../../lib/log.ts';
+import { controllersSelecting, resolveControllerRef } from '../framework/controller-lookup.ts';
+import { aggregate, asError, messageOf } from '../framework/errors.ts';
 import { equalRevision, hashRevisionData, revisionName, sortRevisions } from '../framework/history.ts';
 import { adoptPatch, claimDecision, controllerOf, newControllerRef, releasePatch } from '../framework/owners.ts';
+import { becameReadyRecheckMs } from '../framework/pod-state.ts';
+import { slowStartBatch } from '../framework/slow-start.ts';
 import { keyOf, splitKey, type ControllerContext, type Enqueue, type EventRecorder, type Reconciler, type SyncResult } from '../framework/types.ts';
 import { isMemberOf } from './identity.ts';
-import { claimCandidates, resolveControllerRef, revisionsOf, statefulSetsForPod } from './lookup.ts';
+import { claimCandidates, revisionsOf } from './lookup.ts';
 import { conformPod, planStatefulSet, type ClaimWork, type PlanUnit, type StatefulSetAction, type StatefulSetPlan } from './planner.ts';
-import { isPodReady } from './pod-state.ts';
 import type { ClaimRetentionWork } from './retention.ts';
 import { findCurrentRevision, planUpdateRevision, revisionData, revisionsToPrune } from './revisions.ts';
-import { slowStartBatch } from './slow-start.ts';
 import { completeRollingUpdate, statusChanged } from './status.ts';
 
 export const STATEFULSET_CONTROLLER = 'statefulset-controller';
@@ -29,25 +31,8 @@ const API_VERSION = 'apps/v1';
 const KIND = 'StatefulSet';
 /** retry.DefaultRetry / DefaultBackoff: attempts of a write that meets a conflict. */
 const CONFLICT_ATTEMPTS = 5;
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-/** utilerrors.NewAggregate's message: one error as itself, several as "[a, b]". */
-function aggregate(errors: readonly unknown[]): Error | undefined {
-  if (errors.length === 0) return undefined;
-  if (errors.length === 1) return asError(errors[0]);
-  return new Error(`[${errors.map(messageOf).join(', ')}]`);
-}
-
-function isClientInvalid(err: unknown): boolean {
-  return err instanceof ApiClientError && err.httpStatus === 422;
-}
+/** MaxBatchSize: a realistic bound on the requests of Parallel work in flight. */
+const MAX_BATCH_SIZE = 500;
 
 function titleCase(verb: string): string {
   return verb.charAt(0).toUpperCase() + verb.slice(1);
@@ -104,12 +89,12 @@ export class StatefulSetController implements Reconciler {
     }
     const ref = controllerOf(pod);
     if (ref !== undefined) {
-      const set = resolveControllerRef(this.sets.lister, pod.metadata?.namespace ?? '', ref);
+      const set = resolveControllerRef(this.sets.lister, KIND, pod.metadata?.namespace ?? '', ref);
       if (set !== undefined) queue.add(keyOf(set));
       return;
     }
     // an orphan: any set whose selector matches may adopt it
-    for (const set of statefulSetsForPod(this.sets.lister, pod)) queue.add(keyOf(set));
+    for (const set of controllersSelecting(this.sets.lister, pod.metadata?.namespace ?? 'default', pod.metadata?.labels)) queue.add(keyOf(set));
   }
 
   private onPodUpdated(queue: Enqueue, oldPod: Pod, curPod: Pod): void {
@@ -120,26 +105,25 @@ export class StatefulSetController implements Reconciler {
     const curRef = controllerOf(curPod);
     const refChanged = JSON.stringify(oldRef ?? null) !== JSON.stringify(curRef ?? null);
     if (refChanged && oldRef !== undefined) {
-      const old = resolveControllerRef(this.sets.lister, oldPod.metadata?.namespace ?? '', oldRef);
+      const old = resolveControllerRef(this.sets.lister, KIND, oldPod.metadata?.namespace ?? '', oldRef);
       if (old !== undefined) queue.add(keyOf(old));
     }
     if (curRef !== undefined) {
-      const set = resolveControllerRef(this.sets.lister, curPod.metadata?.namespace ?? '', curRef);
+      const set = resolveControllerRef(this.sets.lister, KIND, curPod.metadata?.namespace ?? '', curRef);
       if (set === undefined) return;
       queue.add(keyOf(set));
-      // a pod that just became ready is available minReadySeconds later (plus a second for skew)
-      const minReadySeconds = set.spec?.minReadySeconds ?? 0;
-      if (!isPodReady(oldPod) && isPodReady(curPod) && minReadySeconds > 0) queue.addAfter(keyOf(set), minReadySeconds * 1000 + 1000);
+      const recheck = becameReadyRecheckMs(oldPod, curPod, set.spec?.minReadySeconds ?? 0);
+      if (recheck !== undefined) queue.addAfter(keyOf(set), recheck);
       return;
     }
-    if (labelsChanged || refChanged) for (const set of statefulSetsForPod(this.sets.lister, curPod)) queue.add(keyOf(set));
+    if (labelsChanged || refChanged) for (const set of controllersSelecting(this.sets.lister, curPod.metadata?.namespace ?? 'default', curPod.metadata?.labels)) queue.add(keyOf(set));
   }
 
   private onPodDeleted(queue: Enqueue, pod: Pod): void {
     const ref = controllerOf(pod);
     // nobody cares about an orphan going away
     if (ref === undefined) return;
-    const set = resolveControllerRef(this.sets.lister, pod.metadata?.namespace ?? '', ref);
+    const set = resolveControllerRef(this.sets.lister, KIND, pod.metadata?.namespace ?? '', ref);
     if (set !== undefined) queue.add(keyOf(set));
   }
 
@@ -354,7 +338,8 @@ export class StatefulSetController implements Reconciler {
           }
         }
       } else {
-        error = aggregate(await slowStartBatch(phase.units.length, (i) => this.runUnit(set, phase.units[i] as PlanUnit)));
+        const result = await slowStartBatch(phase.units.length, (i) => this.runUnit(set, phase.units[i] as PlanUnit), { maxBatch: MAX_BATCH_SIZE });
+        error = aggregate(result.failures);
       }
       if (error !== undefined) {
         // the pod meant to leave for the update is still there

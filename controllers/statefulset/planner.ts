@@ -20,9 +20,8 @@ import {
   claimsForPod, identityMatches, newStatefulSetPod, ordinalOf, podInOrdinalRange, podRevision, replicasOf,
   startOrdinal, storageMatches, withIdentity, withRevision, withStorage,
 } from './identity.ts';
-import {
-  isCreated, isFailed, isHealthy, isPending, isRunningAndAvailable, isRunningAndReady, isSucceeded, isTerminating,
-} from './pod-state.ts';
+import { isPodAvailable } from '../framework/pod-state.ts';
+import { isCreated, isFailed, isHealthy, isPending, isRunningAndReady, isSucceeded, isTerminating } from './pod-state.ts';
 import { claimsMatchRetention, podClaimIsStale, retentionWork, type ClaimLookup, type ClaimRetentionWork } from './retention.ts';
 import { applyRevision } from './revisions.ts';
 import { countPods, newStatus } from './status.ts';
@@ -169,7 +168,7 @@ function processReplica(set: StatefulSet, updateSet: StatefulSet, monotonic: boo
   if (monotonic) {
     if (isTerminating(pod)) return { unit, exit: true, waiting: 'to terminate' };
     if (!isRunningAndReady(pod)) return { unit, exit: true, waiting: 'to be Running and Ready' };
-    if (!isRunningAndAvailable(pod, set.spec?.minReadySeconds ?? 0, now)) return { unit, exit: true, waiting: 'to be Available' };
+    if (!isPodAvailable(pod, set.spec?.minReadySeconds ?? 0, now)) return { unit, exit: true, waiting: 'to be Available' };
   }
   // a pod that was only just created is not updated in the same sync
   if (!isCreated(pod)) return { unit, exit: false };
@@ -209,7 +208,7 @@ function processCondemned(set: StatefulSet, firstUnhealthy: string | undefined, 
   if (isTerminating(pod)) return monotonic ? { unit, exit: true, waiting: 'to terminate before scaling down' } : { unit, exit: false };
   if (monotonic && nameOf(pod) !== firstUnhealthy) {
     if (!isRunningAndReady(pod)) return { unit, exit: true, waiting: 'to be Running and Ready before scaling down' };
-    if (!isRunningAndAvailable(pod, set.spec?.minReadySeconds ?? 0, now)) return { unit, exit: true, waiting: 'to be Available before scaling down' };
+    if (!isPodAvailable(pod, set.spec?.minReadySeconds ?? 0, now)) return { unit, exit: true, waiting: 'to be Available before scaling down' };
   }
   unit.actions.push({ type: 'deletePod', name: nameOf(pod), why: 'condemned', ignoreNotFound: false });
   return { unit, exit: true };

@@ -1,15 +1,8 @@
-// What the StatefulSet controller asks of a pod's state (stateful_set_utils.go and
-// podutil.IsPodAvailable). A pod the controller has only planned, not created, has no phase.
+// What the StatefulSet controller asks of a pod's state (stateful_set_utils.go; readiness and
+// availability, isRunningAndAvailable upstream, are framework/pod-state.ts). A pod the controller
+// has only planned, not created, has no phase.
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-
-function readyCondition(pod: Pod): { status: string; lastTransitionTime?: string } | undefined {
-  return pod.status?.conditions?.find((c) => c.type === 'Ready');
-}
-
-/** podutil.IsPodReady: the Ready condition is True. */
-export function isPodReady(pod: Pod): boolean {
-  return readyCondition(pod)?.status === 'True';
-}
+import { isPodReady } from '../framework/pod-state.ts';
 
 /** isCreated: the API server has it (every stored pod has a phase). */
 export function isCreated(pod: Pod): boolean {
@@ -35,18 +28,6 @@ export function isTerminating(pod: Pod): boolean {
 
 export function isRunningAndReady(pod: Pod): boolean {
   return pod.status?.phase === 'Running' && isPodReady(pod);
-}
-
-/**
- * podutil.IsPodAvailable: Ready, and Ready since more than minReadySeconds before now (the
- * condition's time has whole seconds; a missing time is never available when minReadySeconds > 0).
- */
-export function isRunningAndAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  const c = readyCondition(pod);
-  if (c?.status !== 'True') return false;
-  if (minReadySeconds === 0) return true;
-  const since = c.lastTransitionTime === undefined ? Number.NaN : Date.parse(c.lastTransitionTime);
-  return !Number.isNaN(since) && since + minReadySeconds * 1000 < now;
 }
 
 /** isHealthy: running, ready and not being deleted. */

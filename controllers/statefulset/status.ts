@@ -4,7 +4,8 @@
 import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.d.ts';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { podRevision, replicasOf } from './identity.ts';
-import { isCreated, isRunningAndAvailable, isRunningAndReady, isTerminating } from './pod-state.ts';
+import { isPodAvailable } from '../framework/pod-state.ts';
+import { isCreated, isRunningAndReady, isTerminating } from './pod-state.ts';
 
 export interface Counts {
   replicas: number;
@@ -21,7 +22,7 @@ export function countPods(pods: readonly Pod[], minReadySeconds: number, current
     if (isCreated(pod)) c.replicas++;
     if (isRunningAndReady(pod)) {
       c.readyReplicas++;
-      if (isRunningAndAvailable(pod, minReadySeconds, now)) c.availableReplicas++;
+      if (isPodAvailable(pod, minReadySeconds, now)) c.availableReplicas++;
     }
     if (isCreated(pod) && !isTerminating(pod)) {
       const rev = podRevision(pod);

@@ -96,6 +96,11 @@ export function isClientConflict(err: unknown): boolean {
   return err instanceof ApiClientError && err.httpStatus === 409;
 }
 
+/** 422 Invalid (also a failed uid precondition of a patch). */
+export function isClientInvalid(err: unknown): boolean {
+  return err instanceof ApiClientError && err.httpStatus === 422;
+}
+
 export function isClientAlreadyExists(err: unknown): boolean {
   return err instanceof ApiClientError && err.status.reason === 'AlreadyExists';
 }

@@ -5,7 +5,8 @@
 // at most 52 characters). Pure.
 import { fieldErrors as fe, type FieldError } from '../../api/errors.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation.ts';
-import { loadLocationError, parseStandard } from './cron.ts';
+import { parseStandard } from '../../../kube/cron/schedule.ts';
+import { loadLocationError } from '../../../kube/cron/zone.ts';
 import { defaultPodFailurePolicy, validateJobSpecFields } from './job.ts';
 import { defaultPodTemplate } from './pod-template.ts';
 import { child, goLabelSelector, invalidRendered, isNil, num, o, s, type Obj } from './values.ts';

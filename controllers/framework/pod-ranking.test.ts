@@ -1,10 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { logarithmicRankDiff, podsToDelete, preferForDeletion, sortForDeletion } from './pod-ranking.ts';
-import { podDeletionCost } from './pod-state.ts';
-import { makePod, makeRs, names, NOW, type PodOptions } from './test-fixtures.ts';
+import { makePod, makeRs, names, NOW, type PodOptions } from '../replicaset/test-fixtures.ts';
+import { logarithmicRankDiff, podDeletionCost, podsToDelete, preferForDeletion, sortActivePods, sortForDeletion } from './pod-ranking.ts';
 
 const rs = makeRs();
 const running: PodOptions = { owner: rs, node: 'n1', phase: 'Running', ready: true };
+
+describe('ActivePods order', () => {
+  it('unscheduled < pending < unknown < running; not ready < ready; later ready first; restarts; newest first', () => {
+    const pods = [
+      makePod('ready-long', { node: 'n', phase: 'Running', ready: NOW - 100_000, created: NOW }),
+      makePod('ready-short', { node: 'n', phase: 'Running', ready: NOW - 10_000, created: NOW }),
+      makePod('running-restarts', { node: 'n', phase: 'Running', ready: false, restarts: 3, created: NOW }),
+      makePod('running-old', { node: 'n', phase: 'Running', ready: false, created: NOW - 50_000 }),
+      makePod('running-new', { node: 'n', phase: 'Running', ready: false, created: NOW }),
+      makePod('unknown', { node: 'n', phase: 'Unknown', created: NOW }),
+      makePod('pending', { node: 'n', phase: 'Pending', created: NOW }),
+      makePod('unscheduled', { phase: 'Running', created: NOW }),
+    ];
+    expect(sortActivePods(pods).map((p) => p.metadata?.name)).toEqual([
+      'unscheduled', 'pending', 'unknown', 'running-restarts', 'running-new', 'running-old', 'ready-short', 'ready-long',
+    ]);
+  });
+
+  it('counts the restarts of sidecars too (ActivePodsWithRanks counts regular containers only)', () => {
+    const withSidecar = (name: string, sidecarRestarts: number) => {
+      const pod = makePod(name, { node: 'n', phase: 'Running', ready: false, restarts: 1, created: NOW });
+      return {
+        ...pod,
+        spec: { ...pod.spec!, initContainers: [{ name: 'proxy', image: 'busybox', restartPolicy: 'Always' }] },
+        status: { ...pod.status, initContainerStatuses: [{ name: 'proxy', image: 'busybox', imageID: '', ready: true, restartCount: sidecarRestarts }] },
+      };
+    };
+    const flaky = withSidecar('flaky-sidecar', 7);
+    const calm = withSidecar('calm-sidecar', 0);
+    expect(names(sortActivePods([calm, flaky]))).toEqual(['flaky-sidecar', 'calm-sidecar']);
+    // Equal for ActivePodsWithRanks: neither goes first.
+    expect(preferForDeletion({ pod: flaky, rank: 0 }, { pod: calm, rank: 0 }, NOW)).toBe(false);
+    expect(preferForDeletion({ pod: calm, rank: 0 }, { pod: flaky, rank: 0 }, NOW)).toBe(false);
+  });
+});
 
 describe('preferForDeletion (ActivePodsWithRanks.Less)', () => {
   const cases: { name: string; first: PodOptions; second: PodOptions; firstRank?: number; secondRank?: number }[] = [

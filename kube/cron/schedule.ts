@@ -1,10 +1,13 @@
-// CronJob schedules as the controller reads them: robfig/cron v3's ParseStandard (five fields —
-// minute, hour, day of month, month, day of week — an optional TZ=/CRON_TZ= prefix, the
-// descriptors @yearly/@annually/@monthly/@weekly/@daily/@midnight/@hourly and @every <duration>)
-// and robfig's Schedule.Next. cron-parser walks the calendar; this module supplies what it does
+// CronJob schedules as robfig/cron v3's ParseStandard reads them — what the API server's
+// validation accepts (with robfig's error words) and what the CronJob controller runs (robfig's
+// Schedule.Next): five fields — minute, hour, day of month, month, day of week — an optional
+// TZ=/CRON_TZ= prefix, the descriptors @yearly/@annually/@monthly/@weekly/@daily/@midnight/@hourly
+// and @every <duration>. No JavaScript cron library shares robfig's accept set and words, so the
+// grammar is parsed here; cron-parser walks the calendar, and this module supplies what it does
 // differently from robfig:
 //  - the grammar and its error words are robfig's (no L, #, H, 7 for Sunday, seconds, names
-//    only for months and weekdays), parsed here; cron-parser only ever sees plain value lists;
+//    only for months and weekdays; numbers as strconv.Atoi reads them, int64 and all), parsed
+//    here; cron-parser only ever sees plain value lists;
 //  - day of month and day of week combine with OR unless either carries robfig's "star" bit,
 //    which `*`, `?` and `*/1` set (cron-parser counts only a bare `*`/`?` as a wildcard), so a
 //    starred field is handed to cron-parser as `*` and any other as its explicit values;
@@ -19,8 +22,10 @@
 //    and repeated hours are searched here;
 //  - no activation more than five calendar years out (robfig's yearLimit).
 // Without a TZ= prefix robfig uses the process's local zone; kube-controller-manager runs in UTC
-// in practice, and so does this (the controller prefixes spec.timeZone itself).
+// in practice, and so does this by default (the controller prefixes spec.timeZone itself).
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { goQuote } from '../go-quote.ts';
+import { parseGoDuration } from './go-duration.ts';
 import { intlZone, loadLocationError, repeatedSpansIn, wallClock } from './zone.ts';
 
 /** robfig's cron.Schedule. */
@@ -72,16 +77,23 @@ const DESCRIPTORS: Readonly<Record<string, string>> = {
   '@hourly': '0 * * * *',
 };
 
-/** Go's strconv.Quote, for the ASCII that schedules hold. */
-const goQuote = (s: string): string => JSON.stringify(s);
+const MAX_INT64 = (1n << 63n) - 1n;
+
+/** strconv.Atoi: an optional sign and decimal digits within int64, else Go's error text. */
+function atoi(s: string): number {
+  if (!/^[+-]?[0-9]+$/.test(s)) throw new ScheduleError(`strconv.Atoi: parsing ${goQuote(s)}: invalid syntax`);
+  const big = BigInt(s);
+  if (big > MAX_INT64 || big < -MAX_INT64 - 1n) throw new ScheduleError(`strconv.Atoi: parsing ${goQuote(s)}: value out of range`);
+  // Values past 2^53 lose precision, but any of them is far out of every field's range anyway.
+  return Number(big);
+}
 
 function mustParseInt(expr: string): number {
-  if (!/^[+-]?[0-9]+$/.test(expr)) {
-    throw new ScheduleError(`failed to parse int from ${expr}: strconv.Atoi: parsing ${goQuote(expr)}: invalid syntax`);
-  }
-  const n = Number(expr);
-  if (!Number.isSafeInteger(n)) {
-    throw new ScheduleError(`failed to parse int from ${expr}: strconv.Atoi: parsing ${goQuote(expr)}: value out of range`);
+  let n: number;
+  try {
+    n = atoi(expr);
+  } catch (err) {
+    throw new ScheduleError(`failed to parse int from ${expr}: ${(err as Error).message}`);
   }
   if (n < 0) throw new ScheduleError(`negative number (${n}) not allowed: ${expr}`);
   return n;
@@ -141,44 +153,6 @@ function parseFields(fields: readonly string[]): SpecFields {
     minute: parseField(minute, MINUTES), hour: parseField(hour, HOURS), dom: parseField(dom, DOM),
     month: parseField(month, MONTHS), dow: parseField(dow, DOW),
   };
-}
-
-// ---- Go's time.ParseDuration ---------------------------------------------------------------
-
-const UNIT_NS: Readonly<Record<string, bigint>> = {
-  ns: 1n, us: 1_000n, 'µs': 1_000n, 'μs': 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n,
-};
-const MAX_DURATION = (1n << 63n) - 1n;
-
-/** time.ParseDuration in nanoseconds; throws with Go's words. */
-export function parseGoDuration(orig: string): bigint {
-  const invalid = (): ScheduleError => new ScheduleError(`time: invalid duration ${goQuote(orig)}`);
-  let s = orig;
-  let negative = false;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    negative = s.startsWith('-');
-    s = s.slice(1);
-  }
-  if (s === '0') return 0n;
-  if (s === '') throw invalid();
-  let total = 0n;
-  while (s !== '') {
-    const num = /^([0-9]*)(?:\.([0-9]*))?/.exec(s);
-    const whole = num?.[1] ?? '';
-    const frac = num?.[2] ?? '';
-    if (whole === '' && frac === '') throw invalid();
-    s = s.slice(num?.[0].length ?? 0);
-    const unit = /^[^0-9.]*/.exec(s)?.[0] ?? '';
-    if (unit === '') throw new ScheduleError(`time: missing unit in duration ${goQuote(orig)}`);
-    const scale = UNIT_NS[unit];
-    if (scale === undefined) throw new ScheduleError(`time: unknown unit ${goQuote(unit)} in duration ${goQuote(orig)}`);
-    s = s.slice(unit.length);
-    let v = BigInt(whole === '' ? '0' : whole) * scale;
-    if (frac !== '') v += (BigInt(frac) * scale) / 10n ** BigInt(frac.length);
-    total += v;
-    if (total > MAX_DURATION) throw invalid();
-  }
-  return negative ? -total : total;
 }
 
 // ---- schedules -------------------------------------------------------------------------------

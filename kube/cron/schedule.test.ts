@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration, parseStandard, type Schedule } from './schedule.ts';
+import { parseStandard, type Schedule } from './schedule.ts';
 
 function sched(spec: string): Schedule {
   const r = parseStandard(spec);
@@ -150,15 +150,62 @@ describe('parseStandard: activations as robfig/cron computes them', () => {
   });
 });
 
-describe('parseGoDuration', () => {
+describe('parseStandard: the accept set and error words the API server validates with', () => {
+  function error(spec: string): string | undefined {
+    const r = parseStandard(spec);
+    return 'error' in r ? r.error : undefined;
+  }
+
   it.each([
-    ['0', 0n], ['1h', 3_600_000_000_000n], ['1h30m', 5_400_000_000_000n], ['1.5s', 1_500_000_000n], ['.5m', 30_000_000_000n],
-    ['-2m', -120_000_000_000n], ['300ms', 300_000_000n], ['1µs', 1_000n], ['10ns', 10n],
-  ])('%s', (s, ns) => {
-    expect(parseGoDuration(s)).toBe(ns);
+    '*/5 * * * *', '0 0 * * *', '5/15 * * * *', '0 9 1-15/2 jan-MAR mon,fri', '? ? * * *', '1,,2 * * * *', '+5 * * * *',
+    '@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly', '@every 1h30m', '@every 1.5s', '@every -5m',
+    'TZ=UTC 0 0 * * *', 'CRON_TZ=Europe/Paris 0 0 * * *', '0\t0 * *  *',
+  ])('accepts %j', (spec) => {
+    expect(error(spec)).toBeUndefined();
   });
 
-  it.each([['', 'time: invalid duration ""'], ['.', 'time: invalid duration "."'], ['1d', 'time: unknown unit "d" in duration "1d"']])('refuses %j', (s, msg) => {
-    expect(() => parseGoDuration(s)).toThrow(msg);
+  it.each([
+    ['bad', 'expected exactly 5 fields, found 1: [bad]'],
+    ['@foo', 'unrecognized descriptor: @foo'],
+    ['@daily ', 'unrecognized descriptor: @daily '],
+    ['@every x', 'failed to parse duration @every x: time: invalid duration "x"'],
+    ['x * * * *', 'failed to parse int from x: strconv.Atoi: parsing "x": invalid syntax'],
+    ['60 * * * *', 'end of range (60) above maximum (59): 60'],
+    ['0 24 * * *', 'end of range (24) above maximum (23): 24'],
+    ['0 0 * 13 *', 'end of range (13) above maximum (12): 13'],
+    ['1/2/3 * * * *', 'too many slashes: 1/2/3'],
+    ['-5 * * * *', 'failed to parse int from : strconv.Atoi: parsing "": invalid syntax'],
+    ['5/-1 * * * *', 'negative number (-1) not allowed: -1'],
+    ['99999999999999999999 * * * *', 'failed to parse int from 99999999999999999999: strconv.Atoi: parsing "99999999999999999999": value out of range'],
+    ['CRON_TZ=Bad/Zone 0 0 * * *', 'provided bad location Bad/Zone: unknown time zone Bad/Zone'],
+    ['CRON_TZ=../etc 0 0 * * *', 'provided bad location ../etc: time: invalid location name'],
+  ])('refuses %j: %s', (spec, message) => {
+    expect(error(spec)).toBe(message);
+  });
+
+  function next(spec: string, after: string, tz?: string): string | undefined {
+    const r = parseStandard(spec, tz);
+    if ('error' in r) throw new Error(r.error);
+    const t = r.schedule.next(Date.parse(after));
+    return t === undefined ? undefined : new Date(t).toISOString();
+  }
+
+  it('computes the next run, in the given time zone', () => {
+    expect(next('*/5 * * * *', '2024-03-30T23:58:30Z')).toBe('2024-03-31T00:00:00.000Z');
+    expect(next('5/15 * * * *', '2024-01-01T00:06:00Z')).toBe('2024-01-01T00:20:00.000Z');
+    expect(next('30 2 * * *', '2024-03-31T12:00:00Z', 'Europe/Paris')).toBe('2024-04-01T00:30:00.000Z');
+    expect(next('@daily', '2024-01-01T12:00:00Z', 'America/New_York')).toBe('2024-01-02T05:00:00.000Z');
+    expect(next('0 0 1 jan,FEB *', '2024-03-30T00:00:00Z')).toBe('2025-01-01T00:00:00.000Z');
+    expect(next('@every 1h30m', '2024-01-01T00:00:00.250Z')).toBe('2024-01-01T01:30:00.000Z');
+  });
+
+  it('combines day of month and day of week as robfig does (OR unless one is a star)', () => {
+    // The 13th or any Friday: after Thu 2024-09-12 comes Fri the 13th, then Fri the 20th.
+    expect(next('0 0 13 * 5', '2024-09-13T00:00:00Z')).toBe('2024-09-20T00:00:00.000Z');
+    expect(next('0 0 13 * 5', '2024-09-10T00:00:00Z')).toBe('2024-09-13T00:00:00.000Z');
+    // A star day of month: only Mondays.
+    expect(next('0 0 * * 1', '2024-09-10T00:00:00Z')).toBe('2024-09-16T00:00:00.000Z');
+    // */2 is no star for robfig: odd days OR Mondays.
+    expect(next('0 0 */2 * 1', '2024-09-13T12:00:00Z')).toBe('2024-09-15T00:00:00.000Z');
   });
 });

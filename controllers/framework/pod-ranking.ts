@@ -1,12 +1,33 @@
-// Which pods a ReplicaSet deletes first when it has too many (getPodsToDelete with
-// controller.ActivePodsWithRanks, LogarithmicScaleDown and PodDeletionCost on, as in 1.32):
-// unassigned before assigned; Pending before Unknown before Running; not ready before ready;
-// lower pod-deletion-cost first; more related pods on the same node first; ready for less time
-// first; more container restarts first; created more recently first. The two time comparisons
-// bucket ages by log2 of their nanoseconds so that pods of about the same age are picked in a
-// pseudo-random (uid) order rather than always the very newest.
+// Which pods a controller gives up first (controller_utils.go). Two orders:
+//  - ActivePods (the Job controller's): unassigned before assigned; Pending before Unknown before
+//    Running; not ready before ready; ready for less time first; more restarts (sidecars
+//    included) first; created more recently first.
+//  - ActivePodsWithRanks (the ReplicaSet controller's getPodsToDelete, with LogarithmicScaleDown
+//    and PodDeletionCost on, as in 1.32): the same, but lower pod-deletion-cost and more related
+//    pods on the same node go before the readiness time, restarts count regular containers only,
+//    and the two time comparisons bucket ages by log2 of their nanoseconds so that pods of about
+//    the same age are picked in a pseudo-random (uid) order rather than always the very newest.
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import { isPodActive, isPodReady, maxContainerRestarts, podDeletionCost, podReadyTime, timeMs } from './pod-state.ts';
+import { timeMs } from './meta-time.ts';
+import { isPodActive, isPodReady, maxContainerRestarts, podReadyTime } from './pod-state.ts';
+
+/** v1.PodDeletionCost. */
+export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
+
+const INT32_MIN = -2_147_483_648;
+const INT32_MAX = 2_147_483_647;
+
+/**
+ * GetDeletionCostFromPodAnnotations: the annotation as an int32; 0 when absent or invalid
+ * (a leading "+" or leading zeros are invalid, as is anything strconv.ParseInt rejects).
+ */
+export function podDeletionCost(pod: Pod): number {
+  const value = pod.metadata?.annotations?.[POD_DELETION_COST];
+  if (value === undefined) return 0;
+  if (!/^(?:0|-\d+|[1-9]\d*)$/.test(value)) return 0;
+  const n = Number(value);
+  return n < INT32_MIN || n > INT32_MAX ? 0 : n + 0;
+}
 
 const PHASE_ORDINAL: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 };
 
@@ -19,6 +40,46 @@ function phaseOrdinal(pod: Pod): number {
 function afterOrZero(t1: number | undefined, t2: number | undefined): boolean {
   if (t1 === undefined || t2 === undefined) return t1 === undefined;
   return t1 > t2;
+}
+
+/**
+ * The first steps both orders share: unassigned first, then the lower phase, then not ready.
+ * undefined when they do not decide.
+ */
+function lessByPlacementPhaseReadiness(a: Pod, b: Pod): boolean | undefined {
+  const na = a.spec?.nodeName ?? '';
+  const nb = b.spec?.nodeName ?? '';
+  if (na !== nb && (na === '' || nb === '')) return na === '';
+  const pa = phaseOrdinal(a);
+  const pb = phaseOrdinal(b);
+  if (pa !== pb) return pa < pb;
+  const ra = isPodReady(a);
+  const rb = isPodReady(b);
+  if (ra !== rb) return !ra;
+  return undefined;
+}
+
+/** controller.ActivePods' Less: true when a should be deleted before b. */
+export function activePodLess(a: Pod, b: Pod): boolean {
+  const first = lessByPlacementPhaseReadiness(a, b);
+  if (first !== undefined) return first;
+  if (isPodReady(a) && isPodReady(b)) {
+    const ta = podReadyTime(a);
+    const tb = podReadyTime(b);
+    if (ta !== tb) return afterOrZero(ta, tb);
+  }
+  const ca = maxContainerRestarts(a, { sidecars: true });
+  const cb = maxContainerRestarts(b, { sidecars: true });
+  if (ca !== cb) return ca > cb;
+  const ka = timeMs(a.metadata?.creationTimestamp);
+  const kb = timeMs(b.metadata?.creationTimestamp);
+  if (ka !== kb) return afterOrZero(ka, kb);
+  return false;
+}
+
+/** A sorted copy in ActivePods order. */
+export function sortActivePods(pods: readonly Pod[]): Pod[] {
+  return [...pods].sort((a, b) => (activePodLess(a, b) ? -1 : activePodLess(b, a) ? 1 : 0));
 }
 
 /** floor(log2(age in ns)), -1 for an age that is not positive. */
@@ -48,22 +109,15 @@ export interface RankedPod {
 
 /** ActivePodsWithRanks.Less: whether a should be deleted before b. `now` undefined: no log scale. */
 export function preferForDeletion(a: RankedPod, b: RankedPod, now: number | undefined): boolean {
-  const na = a.pod.spec?.nodeName ?? '';
-  const nb = b.pod.spec?.nodeName ?? '';
-  if (na !== nb && (na === '' || nb === '')) return na === '';
-  const pa = phaseOrdinal(a.pod);
-  const pb = phaseOrdinal(b.pod);
-  if (pa !== pb) return pa < pb;
-  const ra = isPodReady(a.pod);
-  const rb = isPodReady(b.pod);
-  if (ra !== rb) return !ra;
+  const first = lessByPlacementPhaseReadiness(a.pod, b.pod);
+  if (first !== undefined) return first;
   const ca = podDeletionCost(a.pod);
   const cb = podDeletionCost(b.pod);
   if (ca !== cb) return ca < cb;
   if (a.rank !== b.rank) return a.rank > b.rank;
   const uidA = a.pod.metadata?.uid ?? '';
   const uidB = b.pod.metadata?.uid ?? '';
-  if (ra && rb) {
+  if (isPodReady(a.pod) && isPodReady(b.pod)) {
     const ta = podReadyTime(a.pod);
     const tb = podReadyTime(b.pod);
     if (ta !== tb) return newerFirst(ta, tb, uidA, uidB, now);

@@ -3,10 +3,11 @@ import { formatRFC1123ZUtc, formatRFC3339, loadLocationError, repeatedSpansIn, w
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
-describe('loadLocationError (time.LoadLocation)', () => {
+describe('loadLocationError (time.LoadLocation): zone names load case-sensitively, as the zoneinfo files are named', () => {
   it.each([
     ['', undefined], ['UTC', undefined], ['Local', undefined], ['Asia/Tokyo', undefined], ['US/Eastern', undefined], ['Etc/GMT+5', undefined],
-    ['asia/tokyo', 'unknown time zone asia/tokyo'],
+    ['Europe/Paris', undefined],
+    ['asia/tokyo', 'unknown time zone asia/tokyo'], ['europe/paris', 'unknown time zone europe/paris'],
     ['Mars/Olympus', 'unknown time zone Mars/Olympus'],
     ['+05:00', 'unknown time zone +05:00'],
     ['../etc/passwd', 'time: invalid location name'],

@@ -1,7 +1,9 @@
 // Time zones as Go's time package sees them, computed from the IANA database Node's Intl carries:
-// whether time.LoadLocation knows a name, the wall clock of an instant in a zone, and the two
-// layouts the CronJob controller writes (RFC 3339 in the job's zone for its scheduled-timestamp
-// annotation, RFC 1123 with a numeric zone for the MissSchedule event). Pure.
+// whether time.LoadLocation knows a name (what the API server's CronJob validation and the
+// CronJob controller both ask), the wall clock of an instant in a zone, the fall-back shifts that
+// repeat wall times (schedule.ts), and the two layouts the CronJob controller writes (RFC 3339 in
+// the job's zone for its scheduled-timestamp annotation, RFC 1123 with a numeric zone for the
+// MissSchedule event). Pure.
 
 export interface WallClock {
   year: number;
@@ -136,11 +138,6 @@ export function formatRFC3339(ms: number, timeZone: string): string {
     zone = `${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
   }
   return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${zone}`;
-}
-
-/** A metav1.Time: RFC 3339 in UTC with whole seconds. */
-export function metaTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
