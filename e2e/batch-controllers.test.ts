@@ -84,6 +84,40 @@ describe('Job', () => {
     for (const l of logs) expect(l.log).toBe(`index ${l.index ?? ''}\n`);
   });
 
+  it('activeDeadlineSeconds ends a running job: DeadlineExceeded, its pod deleted', async () => {
+    await node.apply(job('deadline', { activeDeadlineSeconds: 2, backoffLimit: 0 }, "trap 'exit 0' TERM; sleep 60 & wait"));
+    await kubectl(['wait', '--for=condition=failed', 'job/deadline', '--timeout=60s']);
+    const got = await node.client.get<Job>(JOBS, 'default', 'deadline');
+    expect(got.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
+    await until('pod gone', async () => (await kubectl(['get', 'pods', '-l', 'job-name=deadline', '-o', 'name'])).trim() === '', 60_000, 200);
+    expect(await kubectl(['describe', 'job', 'deadline'])).toMatch(/Warning\s+DeadlineExceeded\s+.*job-controller\s+Job was active longer than specified deadline/);
+  });
+
+  it('podFailurePolicy FailJob on an exit code fails the job at the first such pod', async () => {
+    await node.apply(job('policy', {
+      backoffLimit: 6,
+      podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [42] } }] },
+    }, 'exit 42'));
+    await kubectl(['wait', '--for=condition=failed', 'job/policy', '--timeout=60s']);
+    const got = await node.client.get<Job>(JOBS, 'default', 'policy');
+    expect(got.status?.failed).toBe(1);
+    const failed = got.status?.conditions?.find((c) => c.type === 'Failed');
+    expect(failed?.reason).toBe('PodFailurePolicy');
+    expect(failed?.message).toMatch(/^Container c for pod default\/policy-\w+ failed with exit code 42 matching FailJob rule at index 0$/);
+  });
+
+  it('a suspended job starts no pod until it is resumed', async () => {
+    await node.apply(job('later', { suspend: true }, 'echo resumed'));
+    await until('Suspended condition', async () => (await node.client.get<Job>(JOBS, 'default', 'later')).status?.conditions?.some((c) => c.type === 'Suspended' && c.status === 'True') === true, 30_000, 200);
+    expect((await kubectl(['get', 'pods', '-l', 'job-name=later', '-o', 'name'])).trim()).toBe('');
+    await kubectl(['patch', 'job', 'later', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+    await kubectl(['wait', '--for=condition=complete', 'job/later', '--timeout=60s']);
+    expect(await kubectl(['logs', 'job/later'])).toBe('resumed\n');
+    const described = await kubectl(['describe', 'job', 'later']);
+    expect(described).toMatch(/Normal\s+Suspended\s+.*job-controller\s+Job suspended/);
+    expect(described).toMatch(/Normal\s+Resumed\s+.*job-controller\s+Job resumed/);
+  });
+
   it('a finished job with ttlSecondsAfterFinished is deleted with its pods', async () => {
     await node.apply(job('short-lived', { ttlSecondsAfterFinished: 1 }, 'echo done'));
     await until('job short-lived gone', async () => {
