@@ -1,12 +1,13 @@
-// ConfigMaps and Secrets for env and volumes, read from the API server with a short cache (the
+// ConfigMaps, Secrets (and claims, for persistentVolumeClaim volumes) for env and volumes, read from the API server with a short cache (the
 // kubelet's TTL-based configmap/secret managers): a value is reused for ttlMs, concurrent reads
 // of the same object share one request, and "not found" is cached too (briefly). Secret data is
 // decoded from base64; a ConfigMap's binaryData as bytes. Not found → undefined (the caller
 // reports CreateContainerConfigError); other failures are thrown.
-import type { ConfigMap, Secret } from 'kubernetes-types/core/v1.d.ts';
+import type { ConfigMap, PersistentVolumeClaim, Secret } from 'kubernetes-types/core/v1.d.ts';
 import { CONFIGMAPS, isClientNotFound, SECRETS } from '../../kube/client/client.ts';
+import { PERSISTENTVOLUMECLAIMS } from '../../kube/client/resources.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { decodeSecretData, type ObjectData, type ObjectLookup } from '../env/object-lookup.ts';
+import { decodeSecretData, type ClaimInfo, type ObjectData, type ObjectLookup } from '../env/object-lookup.ts';
 import type { ApiClientLike } from '../../kube/client/client-like.ts';
 
 export interface ApiObjectLookupOptions {
@@ -20,7 +21,7 @@ export interface ApiObjectLookupOptions {
 
 interface Entry {
   at: number;
-  value: ObjectData | undefined;
+  value: unknown;
 }
 
 export function configMapData(cm: ConfigMap): ObjectData {
@@ -31,7 +32,7 @@ export function configMapData(cm: ConfigMap): ObjectData {
 
 export class ApiObjectLookup implements ObjectLookup {
   private readonly cache = new Map<string, Entry>();
-  private readonly inflight = new Map<string, Promise<ObjectData | undefined>>();
+  private readonly inflight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly o: ApiObjectLookupOptions) {}
 
@@ -46,22 +47,29 @@ export class ApiObjectLookup implements ObjectLookup {
     });
   }
 
+  persistentVolumeClaim(namespace: string, name: string): Promise<ClaimInfo | undefined> {
+    return this.read(`pvc/${namespace}/${name}`, async () => {
+      const c = await this.o.client.get<PersistentVolumeClaim>(PERSISTENTVOLUMECLAIMS, namespace, name);
+      return { uid: c.metadata?.uid ?? '', deleting: c.metadata?.deletionTimestamp !== undefined };
+    });
+  }
+
   /** Forgets everything cached (e.g. after the pods using them are gone). */
   invalidate(): void {
     this.cache.clear();
   }
 
-  private read(key: string, fetch: () => Promise<ObjectData>): Promise<ObjectData | undefined> {
+  private read<T>(key: string, fetch: () => Promise<T>): Promise<T | undefined> {
     const now = this.o.clock.now();
     const hit = this.cache.get(key);
     if (hit !== undefined) {
       const ttl = hit.value === undefined ? (this.o.notFoundTtlMs ?? 2000) : (this.o.ttlMs ?? 10_000);
-      if (now - hit.at < ttl) return Promise.resolve(hit.value);
+      if (now - hit.at < ttl) return Promise.resolve(hit.value as T | undefined);
     }
     const running = this.inflight.get(key);
-    if (running !== undefined) return running;
-    const p = (async (): Promise<ObjectData | undefined> => {
-      let value: ObjectData | undefined;
+    if (running !== undefined) return running as Promise<T | undefined>;
+    const p = (async (): Promise<T | undefined> => {
+      let value: T | undefined;
       try {
         value = await fetch();
       } catch (err) {

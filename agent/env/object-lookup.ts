@@ -9,6 +9,15 @@ export interface ObjectLookup {
   configMap(namespace: string, name: string): Promise<ObjectData | undefined>;
   /** Undefined when the Secret does not exist; values are decoded (not base64). */
   secret(namespace: string, name: string): Promise<ObjectData | undefined>;
+  /** The claim's identity, or undefined when it does not exist (static pods: no claims at all). */
+  persistentVolumeClaim?(namespace: string, name: string): Promise<ClaimInfo | undefined>;
+}
+
+/** What a pod's persistentVolumeClaim volume needs of its claim. */
+export interface ClaimInfo {
+  uid: string;
+  /** The claim has a deletionTimestamp: pods that are not running yet may not use it. */
+  deleting: boolean;
 }
 
 /** For static pods and tests: no ConfigMap or Secret exists. */

@@ -2,6 +2,7 @@
 //   <root>/pods/<uid>/volumes/kubernetes.io~<plugin>/<volume>   volume contents
 //   <root>/pods/<uid>/etc-hosts                                 managed /etc/hosts
 //   <root>/pods/<uid>/containers/<container>/<attempt %08x>     termination message files
+//   <root>/claims/<claim uid>                                   a persistentVolumeClaim's data, outliving its pods
 import { join } from 'node:path';
 
 export type VolumePlugin = 'empty-dir' | 'configmap' | 'secret' | 'downward-api' | 'projected';
@@ -28,4 +29,9 @@ export function etcHostsPath(root: string, podUid: string): string {
 
 export function containerDir(root: string, podUid: string, containerName: string): string {
   return join(podDir(root, podUid), 'containers', containerName);
+}
+
+/** A claim's node-local directory: outside every pod's directory, so it outlives the pods using it. */
+export function claimDir(root: string, claimUid: string): string {
+  return join(root, 'claims', claimUid);
 }

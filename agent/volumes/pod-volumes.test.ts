@@ -61,6 +61,24 @@ describe('setupPodVolumes', () => {
     expect(await readFile(join(dir, 'keep'), 'utf8')).toBe('x');
   });
 
+  it('gives a persistentVolumeClaim a directory per claim that outlives the pod; a missing or deleting claim is FailedMount', async () => {
+    const claims: Record<string, { uid: string; deleting: boolean }> = { 'ns/www-web-0': { uid: 'claim-1', deleting: false }, 'ns/going': { uid: 'claim-2', deleting: true } };
+    const withClaims = { ...opts, lookup: { ...lookup, persistentVolumeClaim: (ns: string, name: string) => Promise.resolve(claims[`${ns}/${name}`]) } };
+    const p = pod([{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-0' } }]);
+    const vols = await setupPodVolumes(p, withClaims);
+    const dir = join(root, 'claims', 'claim-1');
+    expect(vols.get('www')).toEqual({ name: 'www', kind: 'persistentVolumeClaim', hostPath: dir, readOnly: false });
+    await writeFile(join(dir, 'data'), 'kept');
+    await removePodDir(root, 'uid-1', new RecordingMounter());
+    // the next pod of the same claim (a StatefulSet's replacement) finds the data
+    await setupPodVolumes(pod([{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-0', readOnly: true } }], 'uid-2'), withClaims);
+    expect(await readFile(join(dir, 'data'), 'utf8')).toBe('kept');
+    await expect(setupPodVolumes(pod([{ name: 'v', persistentVolumeClaim: { claimName: 'nope' } }]), withClaims)).rejects.toThrow('MountVolume.SetUp failed for volume "v" : persistentvolumeclaim "nope" not found');
+    await expect(setupPodVolumes(pod([{ name: 'v', persistentVolumeClaim: { claimName: 'going' } }]), withClaims)).rejects.toThrow('error processing PVC ns/going: PVC is being deleted');
+    // static pods (no API): no claims
+    await expect(setupPodVolumes(p, opts)).rejects.toThrow('persistentvolumeclaim "www-web-0" not found');
+  });
+
   it('falls back to a per-container runtime tmpfs where the host cannot mount', async () => {
     const p = pod([{ name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }]);
     const vols = await setupPodVolumes(p, { ...opts, tmpfs: new TmpfsMounter({ platform: 'darwin', log: silentLogger }) });
@@ -114,7 +132,7 @@ describe('setupPodVolumes', () => {
       [{ name: 'v', configMap: { name: 'cm', items: [{ key: 'k', path: 'k' }] } }, 'configmap references non-existent config key: k'],
       [{ name: 'v', secret: { secretName: 'sec', items: [{ key: 'k', path: 'k' }] } }, 'references non-existent secret key: k'],
       [{ name: 'v', configMap: { name: 'cm', items: [{ key: 'data-1', path: '../x' }] } }, "invalid path: must not contain '..': ../x"],
-      [{ name: 'v', persistentVolumeClaim: { claimName: 'c' } }, 'volume type is not supported by this node'],
+      [{ name: 'v', nfs: { server: 'x', path: '/' } }, 'volume type is not supported by this node'],
     ];
     for (const [vol, msg] of cases) {
       await expect(setupPodVolumes(pod([vol]), opts)).rejects.toThrow(`MountVolume.SetUp failed for volume "v" : ${msg}`);

@@ -3,6 +3,7 @@
 // container restarts within the pod; `medium: Memory` is a tmpfs mounted on that directory (like
 // the kubelet's), unmounted with the pod, or a per-container runtime tmpfs where the host cannot
 // mount (tmpfs.ts).
+// A persistentVolumeClaim is a directory per claim under <root>/claims, kept when its pods go.
 // configMap/secret/downwardAPI/projected are rewritten atomically (unchanged content is a no-op),
 // so label/annotation and ConfigMap updates reach running containers like on a kubelet.
 import type { Pod, Volume } from 'kubernetes-types/core/v1.d.ts';
@@ -14,10 +15,10 @@ import { writeAtomic } from './atomic-writer.ts';
 import { VolumeSetupError } from './errors.ts';
 import { checkHostPathType } from './host-path.ts';
 import { configMapPayload, DEFAULT_MODE, downwardApiPayload, projectedPayload, secretPayload, type TokenProvider } from './payload.ts';
-import { podDir, podsDir, volumeDir } from './paths.ts';
+import { claimDir, podDir, podsDir, volumeDir } from './paths.ts';
 import { defaultTmpfsMounter, type TmpfsMounter } from './tmpfs.ts';
 
-export type VolumeKind = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'downwardAPI' | 'projected';
+export type VolumeKind = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'downwardAPI' | 'projected' | 'persistentVolumeClaim';
 
 /** A set-up volume, ready to be mounted into containers. */
 export interface PodVolume {
@@ -117,6 +118,19 @@ async function setupVolume(pod: Pod, vol: Volume, opts: VolumeOptions): Promise<
     const dir = volumeDir(opts.rootDir, uid, 'projected', vol.name);
     await writeAtomic(dir, await projectedPayload(pod, vol.projected, opts.lookup, opts.allocatable, opts.tokenProvider), now);
     return { name: vol.name, kind: 'projected', hostPath: dir, readOnly: true };
+  }
+  if (vol.persistentVolumeClaim !== undefined) {
+    // No provisioner or PersistentVolume binding yet: a claim is a node-local directory keyed by
+    // its uid (as a local-path provisioner would make it), so its data survives its pods, and a
+    // claim made again under the same name starts empty.
+    const claimName = vol.persistentVolumeClaim.claimName;
+    const claim = await opts.lookup.persistentVolumeClaim?.(pod.metadata?.namespace ?? 'default', claimName);
+    if (claim === undefined) throw new Error(`persistentvolumeclaim ${JSON.stringify(claimName)} not found`);
+    if (claim.deleting) throw new Error(`error processing PVC ${pod.metadata?.namespace ?? 'default'}/${claimName}: PVC is being deleted`);
+    const dir = claimDir(opts.rootDir, claim.uid);
+    await mkdir(dir, { recursive: true });
+    await chmod(dir, 0o777);
+    return { name: vol.name, kind: 'persistentVolumeClaim', hostPath: dir, readOnly: vol.persistentVolumeClaim.readOnly === true };
   }
   throw new Error('volume type is not supported by this node');
 }
