@@ -30,7 +30,7 @@ import type { KubeObject } from '../kube/client/client.ts';
 import { loadKubeconfig } from '../kube/client/kubeconfig.ts';
 import { Kubectl } from '../apiserver/testing/kubectl.ts';
 import type { KubectlResult } from '../apiserver/testing/kubectl.ts';
-import { daemon, stopDaemon } from '../lib/daemon.ts';
+import { daemon, runningPid, stopDaemon } from '../lib/daemon.ts';
 import { silentLogger } from '../lib/log.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
 import { removeManagedContainers } from '../runtime/docker/cleanup.ts';
@@ -168,7 +168,44 @@ export class StartedNodelet {
     readonly namespace: string,
     private readonly kubectlHarness: Kubectl,
     private readonly keepStateDir: boolean,
+    /** How startNodelet ran `nodelet up` (flags, env, timeout), for ensureUp(). */
+    private readonly upCommand?: { args: string[]; env: NodeJS.ProcessEnv; timeoutMs: number },
   ) {}
+
+  /** The controller manager's pid while it runs (from `<stateDir>/controller-manager.pid`). */
+  controllerManagerPid(): number | undefined {
+    return runningPid(daemon(this.stateDir, 'controller-manager'));
+  }
+
+  /**
+   * `kill -9` of the controller manager by its pid: no clean shutdown, its Lease is not released.
+   * Waits until the process is gone and returns its pid. Start it again with ensureUp().
+   */
+  async killControllerManager(timeoutMs = 10_000): Promise<number> {
+    const d = daemon(this.stateDir, 'controller-manager');
+    const pid = runningPid(d);
+    if (pid === undefined) throw new Error('the controller manager is not running');
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + timeoutMs;
+    // runningPid is undefined for a reaped pid and for a zombie (no cmdline)
+    while (runningPid(d) === pid) {
+      if (Date.now() > deadline) throw new Error(`controller manager pid ${String(pid)} still alive ${String(timeoutMs)} ms after SIGKILL`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return pid;
+  }
+
+  /**
+   * Re-runs `nodelet up` with this node's state dir, ports and node name: it starts only what is
+   * not running (e.g. the controller manager after killControllerManager()) and waits, as on the
+   * first start, until everything is ready.
+   */
+  async ensureUp(): Promise<void> {
+    if (this.upCommand === undefined) throw new Error('ensureUp: this nodelet was not started by startNodelet()');
+    const { args, env, timeoutMs } = this.upCommand;
+    const r = await runNodelet(args, env, timeoutMs + 30_000);
+    if (r.code !== 0) throw new Error(`nodelet up failed (${String(r.code)}): ${r.stdout}${r.stderr}\n${this.logTail()}`);
+  }
 
   /** Runs the real kubectl against this node (private kubeconfig and cache dir). Never throws on a non-zero exit. */
   kubectl(args: string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
@@ -337,6 +374,11 @@ export class StartedNodelet {
     return `--- agent.log\n${tail(join(this.stateDir, 'agent.log'), lines)}\n--- apiserver.log\n${tail(join(this.stateDir, 'apiserver.log'), lines)}`;
   }
 
+  /** The last lines of the controller manager's log, for failure messages. */
+  controllerManagerLogTail(lines = 40): string {
+    return `--- controller-manager.log\n${tail(join(this.stateDir, 'controller-manager.log'), lines)}`;
+  }
+
   /** Stops the agent and the API server (by pid) and removes this node's containers (by label). Idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -386,12 +428,13 @@ export async function startNodelet(opts: StartNodeletOptions = {}): Promise<Star
     if (opts.keepStateDir !== true) rmSync(state, { recursive: true, force: true });
     throw new Error(`startNodelet: ${why}\n${logs}`);
   };
-  const r = await runNodelet([
+  const upArgs = [
     'up', '--port', String(ports.api), '--node-name', nodeName,
     '--kubelet-port', String(ports.kubelet), '--healthz-port', String(ports.healthz),
     '--controller-manager-port', String(ports.controllerManager),
     '--timeout', String(Math.ceil(timeoutMs / 1000)),
-  ], env, timeoutMs + 30_000);
+  ];
+  const r = await runNodelet(upArgs, env, timeoutMs + 30_000);
   if (r.code !== 0) return fail(`nodelet up failed (${String(r.code)}): ${r.stdout}${r.stderr}`);
   const kubeconfigPath = join(state, 'kubeconfig');
   const conn = loadKubeconfig(kubeconfigPath);
@@ -405,5 +448,6 @@ export async function startNodelet(opts: StartNodeletOptions = {}): Promise<Star
   }
   return new StartedNodelet(
     nodeName, state, kubeconfigPath, ports, client, opts.namespace ?? 'default', kubectl, opts.keepStateDir === true,
+    { args: upArgs, env, timeoutMs },
   );
 }
