@@ -104,6 +104,9 @@ export class SharedInformer<T extends KubeObject> implements Informer<T>, Lister
     });
     try {
       for await (const ev of stream) {
+        // No controller reads managedFields; like kube-controller-manager's informers (which
+        // trim them with a transform) the cache does not keep them: a third of an object's size.
+        if (ev.object.metadata?.managedFields !== undefined) delete ev.object.metadata.managedFields;
         if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.upsert(ev.object);
         else if (ev.type === 'DELETED') this.remove(ev.object);
       }
