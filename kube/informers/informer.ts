@@ -63,21 +63,17 @@ export class SharedInformer<T extends KubeObject> implements Informer<T>, Lister
 
   list(namespace?: string): T[] {
     if (namespace === undefined) return [...this.items.values()];
-    const keys = this.byNamespace.get(namespace);
-    if (keys === undefined) return [];
-    const out: T[] = [];
-    for (const k of keys) {
-      const obj = this.items.get(k);
-      if (obj !== undefined) out.push(obj);
-    }
-    return out;
+    return this.objects(this.byNamespace.get(namespace));
   }
 
   byOwner(ownerUid: string): T[] {
-    const keys = this.owners.get(ownerUid);
-    if (keys === undefined) return [];
+    return this.objects(this.owners.get(ownerUid));
+  }
+
+  /** The cached objects of an index entry. */
+  private objects(keys: Set<string> | undefined): T[] {
     const out: T[] = [];
-    for (const k of keys) {
+    for (const k of keys ?? []) {
       const obj = this.items.get(k);
       if (obj !== undefined) out.push(obj);
     }
