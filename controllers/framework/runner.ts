@@ -1,6 +1,7 @@
 // Runs one Reconciler: its queue, its workers, and the retry policy of kube-controller-manager's
 // processNextWorkItem: a sync that throws is retried with per-key back-off (and logged), a sync that
 // succeeds forgets the key's failures and may ask to be looked at again after a delay.
+import { isClientConflict } from '../../kube/client/client.ts';
 import { WorkQueue } from '../../kube/workqueue/work-queue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -45,7 +46,10 @@ export class ControllerRunner {
         if (result !== undefined && result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
         failed = true;
-        this.log.warn({ err, key, retries: this.queue.numRequeues(key) }, 'sync failed; will retry');
+        // A write that lost a race with another writer (409) is routine: the retry reads the
+        // newer object. Anything else is worth a warning.
+        if (isClientConflict(err)) this.log.debug({ key, retries: this.queue.numRequeues(key) }, 'conflict; will retry');
+        else this.log.warn({ err, key, retries: this.queue.numRequeues(key) }, 'sync failed; will retry');
         this.queue.addRateLimited(key);
       } finally {
         this.queue.done(key);
