@@ -53,7 +53,7 @@ export class ControllerManager {
       void this.startControllers();
       return;
     }
-    const elector = new LeaderElector({ client: this.o.client, clock: this.o.clock, log: this.o.log.child({ component: 'leader-election' }), ...le });
+    const elector = new LeaderElector({ client: this.o.client, clock: this.o.clock, log: this.o.log.child({ part: 'leader-election' }), ...le });
     this.election = elector.run(this.abort.signal, () => {
       this.metrics.leader.set({ name: 'kube-controller-manager' }, 1);
       void this.startControllers();
@@ -95,9 +95,9 @@ export class ControllerManager {
     const session = this.session.signal;
     // every informer's watch request listens on this one signal
     setMaxListeners(0, session);
-    const informers = new InformerFactory(client, { clock, log: log.child({ component: 'informers' }), resyncMs: this.o.resyncMs ?? 0 });
+    const informers = new InformerFactory(client, { clock, log: log.child({ part: 'informers' }), resyncMs: this.o.resyncMs ?? 0 });
     this.informers = informers;
-    const sink = new ApiEventSink({ client, clock, log: log.child({ component: 'events' }) });
+    const sink = new ApiEventSink({ client, clock, log: log.child({ part: 'events' }) });
     this.sink = sink;
     const ctx: ControllerContext = {
       client, informers, clock, log,
