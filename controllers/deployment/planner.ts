@@ -51,8 +51,7 @@ function claimReplicaSets(s: PlanSession, selector: Selector, all: readonly Repl
     const name = rs.metadata?.name ?? '';
     const uid = rs.metadata?.uid ?? '';
     if (decision === 'owned') {
-      // owned but no longer matching while the deployment is being deleted: neither kept nor released
-      if (matches) claimed.push(cloneJson(rs));
+      claimed.push(cloneJson(rs));
     } else if (decision === 'adopt') {
       const ref = newControllerRef(d, 'apps/v1', 'Deployment');
       s.actions.push({ kind: 'adoptReplicaSet', name, uid, patch: adoptPatch(rs, ref) });

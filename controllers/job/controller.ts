@@ -271,8 +271,7 @@ export class JobController implements Reconciler {
       const matches = selectorMatches(sel, pod.metadata?.labels ?? {});
       const decision = claimDecision(pod, job, matches);
       if (decision === 'owned') {
-        // Owned but no longer matching while the job is being deleted: neither kept nor released.
-        if (matches) out.push(pod);
+        out.push(pod);
         continue;
       }
       try {

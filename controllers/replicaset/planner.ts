@@ -36,7 +36,7 @@ export function planClaims(rs: ReplicaSet, selector: Selector, pods: readonly Po
     if (namespace !== '' && (pod.metadata?.namespace ?? '') !== namespace) continue;
     const matches = selectorMatches(selector, pod.metadata?.labels);
     const decision = claimDecision(pod, rs, matches);
-    if (decision === 'owned' && matches) plan.claimed.push(pod);
+    if (decision === 'owned') plan.claimed.push(pod);
     else if (decision === 'adopt') {
       plan.adopt.push(pod);
       plan.claimed.push(pod);
