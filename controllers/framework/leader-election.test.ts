@@ -51,7 +51,13 @@ describe('LeaderElector against a real API server', () => {
     const runA = a.run(stopA.signal, () => started.push('a'), () => undefined);
     await until('a leads', () => Promise.resolve(a.isLeader()), 5000, 10);
     const runB = b.run(stopB.signal, () => started.push('b'), () => undefined);
-    await new Promise((r) => setTimeout(r, 300));
+    // while a renews (two more renewals seen on the Lease), b stays a candidate
+    const renewals = new Set<string>();
+    await until('two renewals by a', async () => {
+      const l = await client.get<Lease>(LEASES, 'kube-system', 'le-test');
+      if (l.spec?.holderIdentity === 'a') renewals.add(l.spec.renewTime ?? '');
+      return renewals.size >= 3;
+    }, 5000, 20);
     expect(b.isLeader()).toBe(false);
     stopA.abort();
     await runA;
