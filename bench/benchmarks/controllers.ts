@@ -181,9 +181,10 @@ export const controllersJob: Benchmark = {
     return {
       async iterate(i) {
         const name = `job${String(Math.abs(i))}`;
+        const pod = template(name, ['a'], ['true']);
         const job: Job = {
           apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: NS },
-          spec: { completions, parallelism: 20, backoffLimit: 50, template: { ...template(name, ['a'], ['true']), spec: { ...template(name, ['a'], ['true']).spec!, restartPolicy: 'Never' } } },
+          spec: { completions, parallelism: 20, backoffLimit: 50, template: { ...pod, spec: { ...pod.spec!, restartPolicy: 'Never' } } },
         };
         const t0 = performance.now();
         await n.client.create(JOBS, NS, job);
