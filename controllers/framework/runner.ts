@@ -16,7 +16,7 @@ export class ControllerRunner {
   readonly queue: WorkQueue;
   private workers: Promise<void>[] = [];
 
-  constructor(readonly reconciler: Reconciler, private readonly clock: Clock, private readonly log: Logger, private readonly hooks: RunnerHooks = {}) {
+  constructor(readonly reconciler: Reconciler, clock: Clock, private readonly log: Logger, private readonly hooks: RunnerHooks = {}) {
     this.queue = new WorkQueue({ clock });
   }
 
