@@ -20,7 +20,7 @@ import { LABEL_CONTAINER_NAME, LABEL_DOCKER_TYPE, LABEL_NODE_NAME, LABEL_POD_NAM
 const NODE = `e2e-kubectl-${String(process.pid)}`;
 const STATE = mkdtempSync(join(tmpdir(), 'nodelet-e2e-kubectl-'));
 const ENV = { ...process.env, NODELET_STATE_DIR: STATE };
-let ports: { api: number; kubelet: number; healthz: number };
+let ports: { api: number; kubelet: number; healthz: number; controllerManager: number };
 let kubectl: Kubectl;
 
 
@@ -33,7 +33,7 @@ function nodelet(args: string[], timeoutMs = 120_000): Promise<KubectlResult> {
 }
 
 async function up(): Promise<void> {
-  const r = await nodelet(['up', '--port', String(ports.api), '--node-name', NODE, '--kubelet-port', String(ports.kubelet), '--healthz-port', String(ports.healthz), '--timeout', '90']);
+  const r = await nodelet(['up', '--port', String(ports.api), '--node-name', NODE, '--kubelet-port', String(ports.kubelet), '--healthz-port', String(ports.healthz), '--controller-manager-port', String(ports.controllerManager), '--timeout', '90']);
   if (r.code !== 0) throw new Error(`nodelet up failed (${String(r.code)}): ${r.stdout}${r.stderr}\n${tail(join(STATE, 'agent.log'))}`);
 }
 
@@ -96,7 +96,7 @@ spec:
 ${extra}`;
 
 beforeAll(async () => {
-  ports = { api: await freePort(), kubelet: await freePort(), healthz: await freePort() };
+  ports = { api: await freePort(), kubelet: await freePort(), healthz: await freePort(), controllerManager: await freePort() };
   await up();
   kubectl = new Kubectl(readFileSync(join(STATE, 'kubeconfig'), 'utf8'));
 }, 180_000);

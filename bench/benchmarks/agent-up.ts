@@ -57,7 +57,7 @@ export const agentUp: Benchmark = {
         states.push(state);
         const env = { ...process.env, NODELET_STATE_DIR: state, NODELET_LOG_LEVEL: 'warn' };
         // every port free, the healthz one too: the default (10248) may be a `make up` of the tree
-        const args = ['up', '--port', String(await freePort()), '--kubelet-port', String(await freePort()), '--healthz-port', String(await freePort()), '--node-name', ctx.nodeName, '--timeout', '60'];
+        const args = ['up', '--port', String(await freePort()), '--kubelet-port', String(await freePort()), '--healthz-port', String(await freePort()), '--controller-manager-port', String(await freePort()), '--node-name', ctx.nodeName, '--timeout', '60'];
         const sample: Record<string, number> = {};
         for (const key of ['fresh', 'restart']) {
           const r = await run(args, env, 90_000);
