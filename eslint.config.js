@@ -1,6 +1,6 @@
 // typescript-eslint strict-type-checked, plus the layering rules: only runtime/docker/ may
 // import dockerode; runtime/ imports nothing from agent/ or apiserver/; apiserver/ nothing from agent/;
-// kube/ nothing from agent/, apiserver/, runtime/ or cli/; controllers/ likewise; agent/ nothing from apiserver/ (it is an
+// kube/ nothing from agent/, apiserver/, runtime/ or cli/; controllers/, proxy/ and dns/ likewise; agent/ nothing from apiserver/ (it is an
 // API client: the client lives in kube/; its tests may start a server).
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -76,12 +76,13 @@ export default tseslint.config(
   },
   {
     // controllers/: API clients like the agent; they would run against any conformant API server
-    files: ['controllers/**'],
-    ignores: ['controllers/**/*.test.ts', 'controllers/testing/**'],
+    // proxy/ (the service proxy) and dns/ (cluster DNS) are API clients on the same terms
+    files: ['controllers/**', 'proxy/**', 'dns/**'],
+    ignores: ['controllers/**/*.test.ts', 'controllers/testing/**', 'proxy/**/*.test.ts', 'dns/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [dockerodeBan],
-        patterns: [{ group: ['**/agent/**', '**/apiserver/**', '**/runtime/**', '**/cli/**'], message: 'controllers/ talk to the API server through kube/client only.' }],
+        patterns: [{ group: ['**/agent/**', '**/apiserver/**', '**/runtime/**', '**/cli/**'], message: 'controllers/, proxy/ and dns/ talk to the API server through kube/client only.' }],
       }],
     },
   },

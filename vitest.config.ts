@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{lib,runtime,agent,apiserver,cli,kube,controllers}/**/*.test.ts'],
+          include: ['{lib,runtime,agent,apiserver,cli,kube,controllers,proxy,dns}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
           testTimeout: 10_000,
         },
@@ -16,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{runtime,agent,apiserver,cli,kube,controllers}/**/*.int.test.ts'],
+          include: ['{runtime,agent,apiserver,cli,kube,controllers,proxy,dns}/**/*.int.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',
