@@ -76,8 +76,9 @@ export interface AgentOptions {
   infraImage?: string;
   /**
    * API mode: pods bound to this node come from the API server and go through the same loop as
-   * static pods; status, events and ConfigMap/Secret lookups go to it; static pods get mirror
-   * pods. The agent starts and stops this side. Explicit statusSink/eventSink/lookup win.
+   * static pods; status, events and ConfigMap/Secret lookups go to it, service link variables
+   * come from its Services cache; static pods get mirror pods. The agent starts and stops this
+   * side. Explicit statusSink/eventSink/lookup win.
    */
   api?: ApiSide;
   /** major.minor in probe and hook User-Agents (kube-probe/1.32); default the kubelet version we claim. */
@@ -188,6 +189,7 @@ export class Agent {
       allocatable: { cpu: String(info.cpus), memory: String(info.memoryBytes), pods: String(maxPods) },
       memoryCapacityBytes: info.memoryBytes,
       ...(lookup === undefined ? {} : { lookup }),
+      ...(api === undefined ? {} : { services: api.services }),
       ...(this.o.clusterDomain === undefined ? {} : { clusterDomain: this.o.clusterDomain }),
       ...(this.o.clusterDNS === undefined ? {} : { clusterDNS: this.o.clusterDNS }),
       ...(this.o.infraImage === undefined ? {} : { infraImage: this.o.infraImage }),

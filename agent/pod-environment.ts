@@ -10,6 +10,7 @@ import { ANN_TERMINATION_MESSAGE_POLICY } from '../runtime/labels.ts';
 import type { ObjectLookup } from './env/object-lookup.ts';
 import { emptyLookup } from './env/object-lookup.ts';
 import type { NodeAllocatable } from './env/resource-field.ts';
+import { podServiceEnv, type ServiceLister } from './env/service-env.ts';
 import { buildContainerConfig } from './pod-config/container-config.ts';
 import { CONTAINER_HASH_SCHEME, hashContainer } from './pod-config/container-hash.ts';
 import { writeEtcHosts } from './pod-config/etc-hosts.ts';
@@ -60,6 +61,8 @@ export interface DefaultPodEnvironmentOptions {
   allocatable: NodeAllocatable;
   memoryCapacityBytes: number;
   lookup?: ObjectLookup;
+  /** The Service cache for service link variables; none (no API server): no such variables. */
+  services?: ServiceLister;
   infraImage?: string;
   /** Host tmpfs mounts of memory emptyDirs (default: the process-wide mounter). */
   tmpfs?: TmpfsMounter;
@@ -109,6 +112,7 @@ export class DefaultPodEnvironment implements PodEnvironment {
   async prepareContainer(pod: Pod, container: Container, ctx: ContainerContext): Promise<ContainerConfig> {
     // The image's USER decides runAsNonRoot when no runAsUser is set (kubelet verifyRunAsNonRoot).
     verifyRunAsNonRoot(pod, container, ctx.image.user ?? '');
+    const serviceEnv = podServiceEnv(pod, this.opts.services, isStaticPod(pod));
     const lookup = this.opts.lookup ?? emptyLookup;
     const volumes = await setupPodVolumes(pod, { rootDir: this.opts.rootDir, lookup, allocatable: this.opts.allocatable, tmpfs: this.tmpfs });
     const hostNetwork = pod.spec?.hostNetwork === true;
@@ -126,6 +130,7 @@ export class DefaultPodEnvironment implements PodEnvironment {
       memoryCapacityBytes: this.opts.memoryCapacityBytes,
       volumes,
       etcHosts,
+      serviceEnv,
       isStaticPod: isStaticPod(pod),
       onEvent: (w) => { ctx.onEvent(w.reason, w.message); },
     });

@@ -1,15 +1,17 @@
 // The agent's API side against an in-process API server, checked with the real kubectl: the node
 // registers and is Ready, the Lease renews, bound pods reach the source, status patches show in
-// `kubectl get pod`, events in `kubectl describe`, ConfigMaps are read, graceful deletion is
-// confirmed (so `kubectl delete` returns), static pods get mirror pods, and a node that stops
-// heartbeating goes NotReady after the server's (shortened) grace period.
+// `kubectl get pod`, events in `kubectl describe`, ConfigMaps are read, Services are cached for
+// the service link variables, graceful deletion is confirmed (so `kubectl delete` returns),
+// static pods get mirror pods, and a node that stops heartbeating goes NotReady after the
+// server's (shortened) grace period.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
-import type { ConfigMap, Node, Pod, PodStatus } from 'kubernetes-types/core/v1.d.ts';
+import type { ConfigMap, Node, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, CONFIGMAPS, LEASES, NODES, PODS } from '../../kube/client/client.ts';
+import { ApiClient, CONFIGMAPS, LEASES, NAMESPACES, NODES, PODS } from '../../kube/client/client.ts';
+import { SERVICES } from '../../kube/client/resources.ts';
 import { parseKubeconfig } from '../../kube/client/kubeconfig.ts';
 import { startApiServer } from '../../apiserver/main.ts';
 import type { ApiServer } from '../../apiserver/server.ts';
@@ -18,6 +20,7 @@ import { Kubectl } from '../../apiserver/testing/kubectl.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { createDockerRuntime } from '../../runtime/docker/docker-runtime.ts';
+import { podServiceEnv } from '../env/service-env.ts';
 import { EventRecorder } from '../events.ts';
 import { toStaticPod } from '../sources/manifest-dir.ts';
 import { createApiSide, type ApiSide } from './api-side.ts';
@@ -160,6 +163,21 @@ describe('the API side with kubectl', () => {
     await admin.create<ConfigMap>(CONFIGMAPS, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { mode: 'fast' } });
     expect(await api.lookup.configMap('default', 'settings')).toEqual({ mode: 'fast' });
     expect(await api.lookup.configMap('default', 'nope')).toBeUndefined();
+  });
+
+  it('caches every namespace\'s Services for the service link variables (list, then watch)', async () => {
+    await api.services.waitForSync();
+    const ns = `svc-env-${String(process.pid)}`;
+    await admin.create(NAMESPACES, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await admin.create<Service>(SERVICES, ns, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'redis-primary' }, spec: { clusterIP: '10.96.200.200', selector: { app: 'redis' }, ports: [{ name: 'redis', port: 6379 }] } });
+    await until('the Service in the cache', () => api.services.list().find((s) => s.metadata?.namespace === ns && s.metadata.name === 'redis-primary'));
+    const pod: Pod = { metadata: { name: 'p', namespace: ns }, spec: { containers: [], enableServiceLinks: true } };
+    expect(podServiceEnv(pod, api.services, false)).toMatchObject({
+      REDIS_PRIMARY_SERVICE_HOST: '10.96.200.200', REDIS_PRIMARY_SERVICE_PORT: '6379', REDIS_PRIMARY_SERVICE_PORT_REDIS: '6379',
+      REDIS_PRIMARY_PORT: 'tcp://10.96.200.200:6379', REDIS_PRIMARY_PORT_6379_TCP_ADDR: '10.96.200.200',
+    });
+    await admin.delete(SERVICES, ns, 'redis-primary');
+    await until('the Service gone from the cache', () => !api.services.list().some((s) => s.metadata?.namespace === ns));
   });
 
   it('mirrors static pods into the API, with their status', async () => {

@@ -1,6 +1,6 @@
 // The agent's API side, assembled: node registration and status, the node Lease, pods bound to
 // the node (a PodSource), pod status (a StatusSink), events (an EventSink), ConfigMap/Secret
-// lookup, and mirror pods for static pods. The agent wiring plugs these into its own pieces:
+// lookup, the Services cache (service link variables), and mirror pods for static pods. The agent wiring plugs these into its own pieces:
 //
 //   const api = createApiSide({ kubeconfigPath, nodeName, kubeletPort, runtime, rootDir, clock, log });
 //   api.start();                                       // register, heartbeat, sinks
@@ -25,6 +25,7 @@ import type { PodSourceHandler } from '../sources/pod-source.ts';
 import { ApiEventSink } from '../../kube/events/api-event-sink.ts';
 import { ApiObjectLookup } from './api-object-lookup.ts';
 import { ApiPodSource } from './api-pod-source.ts';
+import { ApiServiceCache } from './api-service-cache.ts';
 import { ApiStatusSink } from './api-status-sink.ts';
 import type { ApiClientLike } from '../../kube/client/client-like.ts';
 import type { HostFacts, HostRuntime } from './host-facts.ts';
@@ -58,7 +59,7 @@ export interface ApiSideOptions {
   /** Lease duration (40 s) and renew interval (duration / 4). */
   leaseDurationSeconds?: number;
   leaseRenewMs?: number;
-  /** Back-off of the pod watch reconnects (800 ms → 30 s). */
+  /** Back-off of the pod and Service watch reconnects (800 ms → 30 s). */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
   /** Extra reasons the node is not Ready (checked at every status update). */
@@ -75,12 +76,14 @@ export interface ApiSide {
   statusSink: ApiStatusSink;
   eventSink: ApiEventSink;
   lookup: ApiObjectLookup;
+  /** Every Service, for containers' service link variables (started by start()). */
+  services: ApiServiceCache;
   mirrorPods: MirrorPods;
   /** Last step of graceful deletion (DELETE grace 0, uid precondition); retried until done. */
   confirmDeleted(pod: Pod): Promise<void>;
   /** Resolves once the Node is registered (created or adopted). */
   nodeReady: Promise<void>;
-  /** Starts registration + status, the lease, and the sinks' retry loops. */
+  /** Starts registration + status, the lease, the Services cache, and the sinks' retry loops. */
   start(): void;
   /** Stops everything this side started (the pod source and mirror pods included). */
   stop(): Promise<void>;
@@ -163,18 +166,24 @@ export function createApiSide(o: ApiSideOptions): ApiSide {
     confirmDeleted: (pod) => podSource.confirmDeleted(pod),
   });
   const lookup = new ApiObjectLookup({ client, clock });
+  const services = new ApiServiceCache({
+    client, clock, log: log.child({ part: 'services' }),
+    ...(o.reconnectInitialMs === undefined ? {} : { backoffInitialMs: o.reconnectInitialMs }),
+    ...(o.reconnectMaxMs === undefined ? {} : { backoffMaxMs: o.reconnectMaxMs }),
+  });
 
   return {
-    client, registrar, lease, podSource, statusSink, eventSink, lookup, mirrorPods,
+    client, registrar, lease, podSource, statusSink, eventSink, lookup, services, mirrorPods,
     confirmDeleted: (pod) => podSource.confirmDeleted(pod),
     nodeReady: registrar.registered,
     start() {
       registrar.start();
       lease.start();
+      services.start();
       statusSink.start();
     },
     async stop() {
-      await Promise.all([podSource.stop(), mirrorPods.stop(), registrar.stop(), lease.stop(), statusSink.stop()]);
+      await Promise.all([podSource.stop(), mirrorPods.stop(), registrar.stop(), lease.stop(), services.stop(), statusSink.stop()]);
       await eventSink.flush();
       owned?.close();
     },

@@ -42,6 +42,25 @@ describe('resolveEnv', () => {
     expect(r['SVC_HOST']).toBe('10.96.0.1');
   });
 
+  it('service variables come last, once; envFrom and env of the same name win (makeEnvironmentVariables)', async () => {
+    const c: Container = {
+      name: 'c',
+      envFrom: [{ configMapRef: { name: 'cm' } }],
+      env: [{ name: 'KUBERNETES_SERVICE_PORT', value: '$(KUBERNETES_SERVICE_HOST):$(KUBERNETES_SERVICE_PORT)' }],
+    };
+    const serviceEnv = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', 'data-1': 'from-service', KUBERNETES_PORT: 'tcp://10.96.0.1:443' };
+    const r = await resolveEnv(pod(c), c, { ...opts, serviceEnv });
+    expect(r.env).toEqual([
+      { name: 'data-1', value: 'value-1' },
+      { name: 'data-2', value: 'value-2' },
+      { name: 'data-3', value: 'value-3' },
+      // expanded against the service variable it then replaces
+      { name: 'KUBERNETES_SERVICE_PORT', value: '10.96.0.1:443' },
+      { name: 'KUBERNETES_SERVICE_HOST', value: '10.96.0.1' },
+      { name: 'KUBERNETES_PORT', value: 'tcp://10.96.0.1:443' },
+    ]);
+  });
+
   it('resolves the downward API field refs', async () => {
     const f = (name: string, fieldPath: string): NonNullable<Container['env']>[number] => ({ name, valueFrom: { fieldRef: { fieldPath } } });
     const c: Container = {

@@ -1,5 +1,6 @@
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR, kubeDnsServiceIP, parseCidr } from '../../kube/cluster-network.ts';
 import { parseResolvConf, podDnsConfig, type DnsOptions } from './dns.ts';
 
 const hostResolv = '# generated\nnameserver 192.168.1.1\nnameserver 8.8.8.8\nsearch example.com corp.example.com.\noptions edns0 ndots:2\n';
@@ -19,6 +20,26 @@ describe('podDnsConfig', () => {
   it('ClusterFirst: cluster server, cluster searches then the host ones, ndots:5', () => {
     expect(podDnsConfig(pod(), base)).toEqual({
       dns: { servers: ['10.96.0.10'], searches: ['ns1.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'example.com', 'corp.example.com'], options: ['ndots:5'] },
+      events: [],
+    });
+  });
+
+  it('nodelet up\'s --cluster-dns (kube-dns of the default service range) and --cluster-domain: the kubelet\'s ClusterFirst resolv.conf', () => {
+    const cidr = parseCidr(DEFAULT_SERVICE_CIDR);
+    if (cidr === undefined) throw new Error('bad default service CIDR');
+    const stub = 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n';
+    const opts: DnsOptions = { clusterDNS: [kubeDnsServiceIP(cidr)], clusterDomain: DEFAULT_CLUSTER_DOMAIN, hostResolvConf: stub, nodeIPs: ['192.168.1.2'] };
+    expect(podDnsConfig(pod(), opts)).toEqual({
+      dns: { servers: ['10.96.0.10'], searches: ['ns1.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'lan'], options: ['ndots:5'] },
+      events: [],
+    });
+    // a host without a search line: the cluster's three only
+    expect(podDnsConfig(pod(), { ...opts, hostResolvConf: 'nameserver 1.1.1.1\n' }).dns.searches).toEqual(['ns1.svc.cluster.local', 'svc.cluster.local', 'cluster.local']);
+  });
+
+  it('ClusterFirst with an empty cluster domain: the cluster servers, the host\'s searches only', () => {
+    expect(podDnsConfig(pod(), { ...base, clusterDomain: '' })).toEqual({
+      dns: { servers: ['10.96.0.10'], searches: ['example.com', 'corp.example.com'], options: ['ndots:5'] },
       events: [],
     });
   });

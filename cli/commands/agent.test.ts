@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadAgentConfig } from './agent.ts';
+import { clusterDnsOptions, loadAgentConfig } from './agent.ts';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'nodelet-cfg-')); });
@@ -32,5 +32,19 @@ describe('agent config file', () => {
     await writeFile(f, 'nodename: n1\n');
     await expect(loadAgentConfig(f)).rejects.toThrow(`config file ${f}: unknown field "nodename"`);
     await expect(loadAgentConfig(join(dir, 'missing.yaml'))).rejects.toThrow(/^cannot read config file/);
+  });
+});
+
+describe('--cluster-dns / --cluster-domain', () => {
+  it('parses the comma-separated servers; flags win over the config file', () => {
+    expect(clusterDnsOptions({ clusterDns: '10.96.0.10', clusterDomain: 'cluster.local' }, {})).toEqual({ clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local' });
+    expect(clusterDnsOptions({ clusterDns: '10.96.0.10, fd00::a' }, { clusterDNS: ['1.1.1.1'], clusterDomain: 'corp.local' })).toEqual({ clusterDNS: ['10.96.0.10', 'fd00::a'], clusterDomain: 'corp.local' });
+    expect(clusterDnsOptions({}, { clusterDNS: ['1.1.1.1'] })).toEqual({ clusterDNS: ['1.1.1.1'] });
+    expect(clusterDnsOptions({}, {})).toEqual({});
+  });
+
+  it('rejects what is not an IP address', () => {
+    expect(() => clusterDnsOptions({ clusterDns: 'kube-dns.kube-system' }, {})).toThrow('--cluster-dns: "kube-dns.kube-system" is not a valid IP address');
+    expect(() => clusterDnsOptions({}, { clusterDNS: '10.96.0.10' as unknown as string[] })).toThrow('clusterDNS: expected a list of IP addresses');
   });
 });

@@ -4,6 +4,7 @@
 // runs the pods bound to it beside the static pods, and serves logs/exec/attach over HTTPS on
 // --port (the kubelet's 10250) for the API server's proxy; /healthz etc. move to --healthz-port.
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
@@ -77,7 +78,31 @@ interface Flags {
   nodeLabels?: string;
   maxPods?: string;
   systemReserved?: string;
+  clusterDns?: string;
+  clusterDomain?: string;
   config?: string;
+}
+
+/**
+ * kubelet --cluster-dns (comma-separated IPs, for ClusterFirst pods' resolv.conf) and
+ * --cluster-domain, over the config file's clusterDNS/clusterDomain.
+ */
+export function clusterDnsOptions(flags: { clusterDns?: string; clusterDomain?: string }, cfg: AgentConfig): { clusterDNS?: string[]; clusterDomain?: string } {
+  const out: { clusterDNS?: string[]; clusterDomain?: string } = {};
+  // the config file's value is whatever the YAML held
+  const raw: unknown = flags.clusterDns === undefined ? cfg.clusterDNS : flags.clusterDns.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  if (raw !== undefined) {
+    if (!Array.isArray(raw)) throw new AgentConfigError('clusterDNS: expected a list of IP addresses');
+    const servers: string[] = [];
+    for (const ip of raw as unknown[]) {
+      if (typeof ip !== 'string' || isIP(ip) === 0) throw new AgentConfigError(`--cluster-dns: "${String(ip)}" is not a valid IP address`);
+      servers.push(ip);
+    }
+    out.clusterDNS = servers;
+  }
+  const domain = flags.clusterDomain ?? cfg.clusterDomain;
+  if (domain !== undefined) out.clusterDomain = domain;
+  return out;
 }
 
 function portOf(v: string | number | undefined, fallback: number): number {
@@ -101,6 +126,8 @@ export function registerAgent(program: Command): void {
     .option('--node-labels <k=v,...>', 'with --kubeconfig: extra labels for the Node (the default labels win)')
     .option('--max-pods <n>', 'pods this node runs at most (the Node\'s pods capacity; default 110)')
     .option('--system-reserved <cpu=…,memory=…>', 'with --kubeconfig: resources kept for the host, subtracted from the Node\'s allocatable')
+    .option('--cluster-dns <ip,...>', 'DNS server IPs of ClusterFirst pods (comma-separated)')
+    .option('--cluster-domain <domain>', 'the cluster\'s DNS domain, searched by ClusterFirst pods (default cluster.local)')
     .option('--config <file>', 'YAML config file (flags win)')
     .action(async (flags: Flags) => {
       // since the process started (performance's time origin): node, the loader and the modules
@@ -118,6 +145,7 @@ export function registerAgent(program: Command): void {
       const address = flags.address ?? cfg.address ?? '127.0.0.1';
       const nodeIP = flags.nodeIp ?? cfg.nodeIP ?? (apiMode ? (address === '0.0.0.0' ? '127.0.0.1' : address) : undefined);
       const shape = nodeShape(flags, cfg);
+      const dns = clusterDnsOptions(flags, cfg);
       const log = createLogger('agent');
       const runtime = createDockerRuntime({ nodeName, log: log.child({ component: 'runtime' }), ...(cfg.infraImage === undefined ? {} : { infraImage: cfg.infraImage }) });
       const bo = cfg.crashLoopBackOff;
@@ -153,8 +181,7 @@ export function registerAgent(program: Command): void {
         ...(bo === undefined ? {} : { backoff: { ...(bo.initialSeconds === undefined ? {} : { initialMs: bo.initialSeconds * 1000 }), ...(bo.maxSeconds === undefined ? {} : { maxMs: bo.maxSeconds * 1000 }) } }),
         ...(cfg.relistSeconds === undefined ? {} : { relistMs: cfg.relistSeconds * 1000 }),
         ...(cfg.allowedUnsafeSysctls === undefined ? {} : { allowedUnsafeSysctls: cfg.allowedUnsafeSysctls }),
-        ...(cfg.clusterDomain === undefined ? {} : { clusterDomain: cfg.clusterDomain }),
-        ...(cfg.clusterDNS === undefined ? {} : { clusterDNS: cfg.clusterDNS }),
+        ...dns,
       });
       started.agent = agent;
       await agent.start();
