@@ -5,6 +5,8 @@ import { createCronJobController } from './cronjob/index.ts';
 import { createDaemonSetController } from './daemonset/index.ts';
 import { createDeploymentController } from './deployment/index.ts';
 import { createDisruptionController } from './disruption/index.ts';
+import { createEndpointsController } from './endpoints/index.ts';
+import { createEndpointSliceController } from './endpointslice/index.ts';
 import { createGarbageCollectorController } from './garbage-collector/index.ts';
 import { createJobController } from './job/index.ts';
 import { createReplicaSetController } from './replicaset/index.ts';
@@ -20,6 +22,8 @@ export const CONTROLLERS: ReadonlyMap<string, ControllerFactory> = new Map<strin
   ['cronjob-controller', createCronJobController],
   ['ttl-after-finished-controller', createTtlAfterFinishedController],
   ['disruption-controller', createDisruptionController],
+  ['endpoint-controller', createEndpointsController],
+  ['endpointslice-controller', createEndpointSliceController],
   ['garbage-collector-controller', (ctx) => createGarbageCollectorController(ctx)],
 ]);
 

@@ -6,6 +6,8 @@ export { CONFIGMAPS, EVENTS, LEASES, NAMESPACES, NODES, PODS, SECRETS, SERVICEAC
 
 export const PERSISTENTVOLUMECLAIMS: ResourceType = { group: '', version: 'v1', resource: 'persistentvolumeclaims', namespaced: true };
 export const SERVICES: ResourceType = { group: '', version: 'v1', resource: 'services', namespaced: true };
+export const ENDPOINTS: ResourceType = { group: '', version: 'v1', resource: 'endpoints', namespaced: true };
+export const ENDPOINT_SLICES: ResourceType = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true };
 export const DEPLOYMENTS: ResourceType = { group: 'apps', version: 'v1', resource: 'deployments', namespaced: true };
 export const REPLICASETS: ResourceType = { group: 'apps', version: 'v1', resource: 'replicasets', namespaced: true };
 export const DAEMONSETS: ResourceType = { group: 'apps', version: 'v1', resource: 'daemonsets', namespaced: true };
