@@ -14,6 +14,7 @@ const modules: [names: string[], load: () => Promise<Register>][] = [
   [['up', 'down'], async () => (await import('./commands/up.ts')).registerUp],
   [['agent'], async () => (await import('./commands/agent.ts')).registerAgent],
   [['controller-manager'], async () => (await import('./commands/controller-manager.ts')).registerControllerManager],
+  [['proxy'], async () => (await import('./commands/proxy.ts')).registerProxy],
   [['pods'], async () => (await import('./commands/pods.ts')).registerPods],
 ];
 
