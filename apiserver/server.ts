@@ -1,6 +1,7 @@
 // The API server, assembled: storage (SQLite under the data dir, or any Storage), the registry
-// with the initial namespaces, the HTTPS listener with bearer-token authentication, and the
-// controllers that run inside it (namespaces, service accounts, scheduler, node lifecycle).
+// with the initial namespaces, the Services' ClusterIP and node port allocators (rebuilt from the
+// stored Services), the HTTPS listener with bearer-token authentication, and the controllers that
+// run inside it (namespaces, service accounts, scheduler, node lifecycle, the `kubernetes` Service).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -21,6 +22,10 @@ import { ServiceAccountTokens } from './registry/service-account-tokens.ts';
 import { createSqliteStorage } from './storage/sqlite-storage.ts';
 import type { Storage } from './storage/types.ts';
 import { bootstrapRegistry } from './registry/bootstrap.ts';
+import { kubernetesServiceIP } from '../kube/cluster-network.ts';
+import { KubernetesServiceController, defaultAdvertiseAddress } from './controllers/kubernetes-service.ts';
+import type { PortRange } from './registry/range-allocator.ts';
+import { attachServiceAllocation, type ServiceAllocator } from './registry/service-allocation.ts';
 
 export interface Controller {
   start(): void;
@@ -49,6 +54,17 @@ export interface ApiServerOptions {
   streaming?: (registry: Registry, credentials: ServerCredentials, log: Logger) => PodStreaming;
   bookmarkIntervalMs?: number;
   minRequestTimeoutSeconds?: number;
+  /** --service-cluster-ip-range: where Services' ClusterIPs come from (default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** --service-node-port-range (default 30000-32767). */
+  serviceNodePortRange?: PortRange;
+  /**
+   * --advertise-address: where pods reach this server, the `kubernetes` Service's endpoint
+   * (default: the listen address when concrete, else the host's first non-loopback IPv4).
+   */
+  advertiseAddress?: string;
+  /** How often the `kubernetes` Service and its endpoints are reconciled (default 10 s). */
+  kubernetesServiceIntervalMs?: number;
 }
 
 export class ApiServer {
@@ -63,6 +79,8 @@ export class ApiServer {
     private readonly controllers: Controller[],
     private readonly sockets: Set<Socket>,
     readonly log: Logger,
+    /** The ClusterIP and node port allocators of Services. */
+    readonly serviceAllocator: ServiceAllocator,
     host: string,
     tls: boolean,
   ) {
@@ -88,6 +106,10 @@ export class ApiServer {
     const storage = o.storage ?? createSqliteStorage(join(o.dataDir ?? '', 'state.db'));
     const registry = new Registry(storage, clock);
     const customResources = await bootstrapRegistry(registry);
+    const serviceAllocator = await attachServiceAllocation(registry, {
+      ...(o.serviceClusterIPRange === undefined ? {} : { serviceCIDR: o.serviceClusterIPRange }),
+      ...(o.serviceNodePortRange === undefined ? {} : { nodePortRange: o.serviceNodePortRange }),
+    }, log.child({ component: 'service-allocation' }));
     const creds = credentials;
     // Bearer tokens: the two static ones, then service-account tokens (signed with pki/sa.key)
     const identities = await IdentityIndex.open(registry);
@@ -147,8 +169,16 @@ export class ApiServer {
     const crds = new CrdController({ registry, clock, log: log.child({ controller: 'crd' }) });
     // the serving of custom resources started with the registry: it only needs stopping
     const servingCustom = { start: (): void => undefined, stop: (): void => { customResources.stop(); } };
-    const controllers = [...(o.controllers?.(registry, clock, log, creds) ?? []), identities, crds, servingCustom];
-    const api = new ApiServer(registry, creds, server, handler, controllers, sockets, log, host, tls);
+    // kube-apiserver's kubernetesservice controller: the `kubernetes` Service points at this server
+    const kubernetesService = new KubernetesServiceController({
+      registry, clock, log: log.child({ controller: 'kubernetes-service' }),
+      clusterIP: kubernetesServiceIP(serviceAllocator.ips.cidr),
+      port: (server.address() as AddressInfo).port,
+      address: o.advertiseAddress ?? defaultAdvertiseAddress(host),
+      ...(o.kubernetesServiceIntervalMs === undefined ? {} : { intervalMs: o.kubernetesServiceIntervalMs }),
+    });
+    const controllers = [...(o.controllers?.(registry, clock, log, creds) ?? []), identities, crds, servingCustom, kubernetesService];
+    const api = new ApiServer(registry, creds, server, handler, controllers, sockets, log, serviceAllocator, host, tls);
     address = `${host}:${api.port}`;
     for (const c of controllers) c.start();
     if (o.dataDir !== undefined) {

@@ -45,9 +45,21 @@ function withoutNulls(v: unknown): unknown {
 }
 
 /** A stored object without what differs between any two creates (identity, times, status), nulls dropped. */
+/** A Service's ClusterIP and node ports are the allocators' random picks: compared as placeholders. */
+function withoutAllocated(obj: Obj): Obj {
+  if (obj['kind'] !== 'Service' || !isObj(obj['spec'])) return obj;
+  const spec = { ...obj['spec'] };
+  if (typeof spec['clusterIP'] === 'string' && spec['clusterIP'] !== 'None') {
+    spec['clusterIP'] = '<allocated>';
+    spec['clusterIPs'] = ['<allocated>'];
+  }
+  if (Array.isArray(spec['ports'])) spec['ports'] = spec['ports'].map((p: unknown) => (isObj(p) && 'nodePort' in p ? { ...p, nodePort: '<allocated>' } : p));
+  return { ...obj, spec };
+}
+
 function comparable(obj: Obj): Obj {
   const meta = isObj(obj['metadata']) ? obj['metadata'] : {};
-  const rest = Object.fromEntries(Object.entries(obj).filter(([k]) => k !== 'metadata' && k !== 'status'));
+  const rest = Object.fromEntries(Object.entries(withoutAllocated(obj)).filter(([k]) => k !== 'metadata' && k !== 'status'));
   const keep = Object.fromEntries(Object.entries(meta).filter(([k]) => ['name', 'namespace', 'labels', 'annotations', 'finalizers'].includes(k)));
   return withoutNulls({ ...rest, metadata: keep }) as Obj;
 }

@@ -53,9 +53,9 @@ describe('scheduler fit', () => {
     expect(unfitReasons(pod('p', { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] }), tainted, [])).toEqual([]);
     expect(unfitReasons(pod('p'), node('n1', { ready: false }), [])).toEqual(['node(s) had untolerated taint {node.kubernetes.io/not-ready: }']);
     expect(unschedulableMessage(1, [["node(s) didn't match Pod's node affinity/selector"]]))
-      .toBe("0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.");
+      .toBe("0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling..");
     expect(unschedulableMessage(3, [['Insufficient cpu'], ['Too many pods'], ['Insufficient cpu']]))
-      .toBe('0/3 nodes are available: 1 Too many pods, 2 Insufficient cpu.');
+      .toBe('0/3 nodes are available: 1 Too many pods, 2 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod..');
   });
 });
 
@@ -79,7 +79,7 @@ describe('scheduler', () => {
     const ssd = await reg.pods.get('default', 'ssd');
     expect(ssd['spec']).not.toHaveProperty('nodeName');
     expect(ssd['status']).toMatchObject({
-      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector." }],
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.." }],
     });
 
     await reg.nodes.create(undefined, node('fast', { labels: { disk: 'ssd' } }));

@@ -1,5 +1,6 @@
 // The scheduler's filters as pure functions (kube-scheduler's NodeUnschedulable, TaintToleration,
-// NodeAffinity, NodeResourcesFit, node readiness) and the "0/N nodes are available" message.
+// NodeAffinity, NodePorts, NodeResourcesFit, node readiness) and the "0/N nodes are available"
+// message with the preemption post-filter's verdict.
 import { parseQuantity } from '../api/quantity.ts';
 import { isRecord } from '../registry/object-meta.ts';
 import type { KubeObject } from '../storage/types.ts';
@@ -118,6 +119,39 @@ export function isTerminal(pod: KubeObject): boolean {
   return phase === 'Succeeded' || phase === 'Failed';
 }
 
+/** One host port a container asks for, sanitized: no IP is 0.0.0.0, no protocol is TCP. */
+export interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
+
+const BIND_ALL = '0.0.0.0';
+
+/** The host ports of the pod's containers (the NodePorts plugin's getContainerPorts). */
+export function podHostPorts(pod: KubeObject): HostPort[] {
+  const out: HostPort[] = [];
+  for (const c of arr(rec(pod['spec'])['containers'])) {
+    for (const p of arr(c['ports'])) {
+      const port = typeof p['hostPort'] === 'number' ? p['hostPort'] : 0;
+      if (port <= 0) continue;
+      out.push({ ip: s(p['hostIP']) === '' ? BIND_ALL : s(p['hostIP']), protocol: s(p['protocol']) === '' ? 'TCP' : s(p['protocol']), port });
+    }
+  }
+  return out;
+}
+
+/**
+ * HostPortInfo.CheckConflict: a wanted port on 0.0.0.0 conflicts with the same protocol and port
+ * on any address; on one address, with that address or 0.0.0.0.
+ */
+export function hostPortConflicts(want: readonly HostPort[], used: readonly HostPort[]): boolean {
+  return want.some((w) => used.some((u) => u.protocol === w.protocol && u.port === w.port
+    && (w.ip === BIND_ALL || u.ip === BIND_ALL || u.ip === w.ip)));
+}
+
+export const NODE_PORTS_REASON = "node(s) didn't have free ports for the requested pod ports";
+
 /** Why a node does not fit a pod (kube-scheduler's per-node reasons), or [] when it fits. */
 export function unfitReasons(pod: KubeObject, node: KubeObject, podsOnNode: KubeObject[]): string[] {
   const reasons: string[] = [];
@@ -137,8 +171,10 @@ export function unfitReasons(pod: KubeObject, node: KubeObject, podsOnNode: Kube
   }
   if (reasons.length > 0) return reasons;
   if (!matchesNodeSelector(pod, node)) return ["node(s) didn't match Pod's node affinity/selector"];
-  const allocatable = rec(rec(node['status'])['allocatable']);
   const active = podsOnNode.filter((p) => !isTerminal(p));
+  const wantPorts = podHostPorts(pod);
+  if (wantPorts.length > 0 && hostPortConflicts(wantPorts, active.flatMap(podHostPorts))) return [NODE_PORTS_REASON];
+  const allocatable = rec(rec(node['status'])['allocatable']);
   const maxPods = quantityNanos(allocatable['pods'] ?? '110');
   if (BigInt(active.length + 1) * 1_000_000_000n > maxPods) reasons.push('Too many pods');
   const want = podRequests(pod);
@@ -171,11 +207,39 @@ export function allocationScore(pod: KubeObject, node: KubeObject, podsOnNode: K
   return score + podsOnNode.length;
 }
 
-/** "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match ...". */
-export function unschedulableMessage(nodeCount: number, reasonsPerNode: string[][]): string {
-  if (nodeCount === 0) return 'no nodes available to schedule pods';
+/** The sorted "N reason" histogram of a FitError. */
+function histogram(reasonsPerNode: readonly (readonly string[])[]): string {
   const counts = new Map<string, number>();
   for (const rs of reasonsPerNode) for (const r of rs) counts.set(r, (counts.get(r) ?? 0) + 1);
-  const parts = [...counts.entries()].map(([r, n]) => `${n} ${r}`).sort();
-  return `0/${nodeCount} nodes are available: ${parts.join(', ')}.`;
+  return [...counts.entries()].map(([r, n]) => `${n} ${r}`).sort().join(', ');
+}
+
+/**
+ * Reasons of the filters that fail UnschedulableAndUnresolvable (NodeUnschedulable,
+ * TaintToleration, NodeAffinity): evicting pods would not help on such a node.
+ */
+function unresolvable(reason: string): boolean {
+  return reason === 'node(s) were unschedulable' || reason.startsWith('node(s) had untolerated taint ')
+    || reason === "node(s) didn't match Pod's node affinity/selector";
+}
+
+/**
+ * The default preemption post-filter's verdict, with no preemption done here: a pod that may not
+ * preempt says so; otherwise each node is one where preemption is not helpful (its filter failed
+ * unresolvably) or one without victims (no pod of lower priority is evicted).
+ */
+function preemptionMessage(pod: KubeObject | undefined, nodeCount: number, reasonsPerNode: readonly (readonly string[])[]): string {
+  if (rec(pod?.['spec'])['preemptionPolicy'] === 'Never') return 'preemption: not eligible due to preemptionPolicy=Never.';
+  const verdicts = reasonsPerNode.map((rs) => [rs.some(unresolvable) ? 'Preemption is not helpful for scheduling' : 'No preemption victims found for incoming pod']);
+  return `preemption: 0/${nodeCount} nodes are available: ${histogram(verdicts)}.`;
+}
+
+/**
+ * FitError's message: "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match ...
+ * preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2
+ * Preemption is not helpful for scheduling..".
+ */
+export function unschedulableMessage(nodeCount: number, reasonsPerNode: string[][], pod?: KubeObject): string {
+  if (nodeCount === 0) return 'no nodes available to schedule pods';
+  return `0/${nodeCount} nodes are available: ${histogram(reasonsPerNode)}. ${preemptionMessage(pod, nodeCount, reasonsPerNode)}.`;
 }

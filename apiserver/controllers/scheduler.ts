@@ -124,7 +124,7 @@ export class Scheduler {
       fits.sort((a, b) => a.score - b.score || (a.node.metadata?.name ?? '').localeCompare(b.node.metadata?.name ?? ''));
       const best = fits[0];
       if (best === undefined) {
-        await this.markUnschedulable(pod, unschedulableMessage(nodes.length, reasons));
+        await this.markUnschedulable(pod, unschedulableMessage(nodes.length, reasons, pod));
         continue;
       }
       const nodeName = best.node.metadata?.name ?? '';

@@ -100,8 +100,10 @@ describe('kubectl with services, endpoints, volumes, quotas, limits and storage 
     const out = await ok(['get', 'svc,ep,pvc,pv,quota,limits,sc,endpointslices']);
     expect(out).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/m);
     expect(out).toMatch(/^service\/ext\s+ExternalName\s+<none>\s+example\.invalid\s+<none>\s+\d+s$/m);
-    expect(out).toMatch(/^service\/np\s+NodePort\s+<none>\s+<none>\s+80\/TCP\s+\d+s$/m);
-    expect(out).toMatch(/^service\/web\s+ClusterIP\s+<none>\s+<none>\s+80\/TCP\s+\d+s$/m);
+    // ClusterIPs from 10.96.0.0/12, node ports from 30000-32767; the server's own `kubernetes` Service at 10.96.0.1
+    expect(out).toMatch(/^service\/kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\d+s$/m);
+    expect(out).toMatch(/^service\/np\s+NodePort\s+10\.(?:9[6-9]|10\d|11[01])\.\d+\.\d+\s+<none>\s+80:3[0-2]\d{3}\/TCP\s+\d+s$/m);
+    expect(out).toMatch(/^service\/web\s+ClusterIP\s+10\.(?:9[6-9]|10\d|11[01])\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s$/m);
     expect(out).toMatch(/^NAME\s+ENDPOINTS\s+AGE$/m);
     expect(out).toMatch(/^endpoints\/web\s+10\.1\.0\.5:8080,10\.1\.0\.6:8080\s+\d+s$/m);
     expect(out).toMatch(/^NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+AGE$/m);
@@ -119,7 +121,7 @@ describe('kubectl with services, endpoints, volumes, quotas, limits and storage 
 
     const wide = await ok(['get', 'svc,pvc,pv', '-o', 'wide']);
     expect(wide).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\s+SELECTOR$/m);
-    expect(wide).toMatch(/^service\/web\s+ClusterIP\s+<none>\s+<none>\s+80\/TCP\s+\d+s\s+app=web$/m);
+    expect(wide).toMatch(/^service\/web\s+ClusterIP\s+10\.(?:9[6-9]|10\d|11[01])\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s\s+app=web$/m);
     expect(wide).toMatch(/^persistentvolumeclaim\/data\s+Pending\s+<unset>\s+\d+s\s+Filesystem$/m);
     expect(wide).toMatch(/^persistentvolume\/pv1\s+.*\s+\d+s\s+Filesystem$/m);
   });
@@ -129,7 +131,7 @@ describe('kubectl with services, endpoints, volumes, quotas, limits and storage 
     for (const line of ['  internalTrafficPolicy: Cluster', '  ipFamilyPolicy: SingleStack', '  - IPv4', '    protocol: TCP', '    targetPort: 8080', '  sessionAffinity: None', '  type: ClusterIP', '  loadBalancer: {}']) {
       expect(svc).toContain(line);
     }
-    expect(svc).not.toContain('clusterIP:');
+    expect(svc).toMatch(/^ {2}clusterIP: 10\.(?:9[6-9]|10\d|11[01])\.\d+\.\d+\n {2}clusterIPs:\n {2}- 10\.(?:9[6-9]|10\d|11[01])\.\d+\.\d+\n/m);
     expect(await ok(['get', 'svc', 'np', '-o', 'jsonpath={.spec.externalTrafficPolicy}'])).toBe('Cluster');
     expect(await ok(['get', 'pv', 'pv1', '-o', 'jsonpath={.spec.persistentVolumeReclaimPolicy} {.spec.volumeMode} {.status.phase}'])).toBe('Retain Filesystem Pending');
     expect(await ok(['get', 'pvc', 'data', '-o', 'jsonpath={.spec.volumeMode} {.status.phase}'])).toBe('Filesystem Pending');
@@ -210,6 +212,7 @@ describe('kubectl with services, endpoints, volumes, quotas, limits and storage 
     expect(await ok(['delete', '-f', env.kubectl.file('m.yaml', MANIFESTS)])).toContain('persistentvolume "pv1" deleted');
     expect(await ok(['delete', 'quota', 'q'])).toBe('resourcequota "q" deleted\n');
     expect((await fails(['get', 'pv', 'pv1']))).toContain('Error from server (NotFound): persistentvolumes "pv1" not found');
-    expect(await ok(['get', 'sc,endpointslices,limits,pvc', '-o', 'name'])).toBe('');
+    // what stays is the server's own: the `kubernetes` Service's slice
+    expect(await ok(['get', 'sc,endpointslices,limits,pvc', '-o', 'name'])).toBe('endpointslice.discovery.k8s.io/kubernetes\n');
   });
 });

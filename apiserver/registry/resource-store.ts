@@ -15,6 +15,7 @@ import { FieldManager, IN_PROCESS_MANAGER, managedFieldsErrors } from './field-m
 import { deepClone, generateNameSuffix, isRecord, meta, rfc3339, sameContent } from './object-meta.ts';
 import type { ReviewContext } from '../kinds/kind.ts';
 import type { DeleteOptionsBody, Strategy } from './strategies.ts';
+import type { WriteHooks } from './write-hooks.ts';
 
 /** fieldValidation: what a write does with unknown and duplicate fields (all are pruned). */
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
@@ -116,11 +117,18 @@ export class ResourceStore {
   private compiled: Decoder | undefined | null = null;
   /** metadata.managedFields of every write (kube's fieldmanager for this kind's endpoints). */
   readonly fields: FieldManager;
+  /** The server's hooks on this resource's writes (write-hooks.ts); none for most kinds. */
+  private hooks: WriteHooks = {};
 
   constructor(readonly info: ResourceInfo, private readonly ctx: StoreContext) {
     this.strategy = info.strategy;
     this.qualified = qualifiedResource(info);
     this.fields = new FieldManager(info, ctx.clock);
+  }
+
+  /** Attaches the server's hooks to this resource's writes (replacing any before). */
+  setHooks(hooks: WriteHooks): void {
+    this.hooks = hooks;
   }
 
   // ---- reads -----------------------------------------------------------------------------------
@@ -251,15 +259,19 @@ export class ResourceStore {
     this.info.prepareForCreate(obj);
     const errs = withManagedFieldsErrors(this.info.validate(obj), obj);
     if (errs.length > 0) throw this.invalid(name, errs);
+    const txn = this.hooks.beginCreate?.(obj, options.dryRun === true);
     if (options.dryRun === true) {
+      txn?.revert();
       if (await this.ctx.storage.get(this.key(namespace, name)) !== undefined) throw ApiError.alreadyExists(this.gr(), name);
       return this.out(obj);
     }
     obj = this.toStored(obj);
     try {
       const item = await this.ctx.storage.create(this.key(namespace, name), obj);
+      txn?.commit();
       return this.owned(item.object);
     } catch (err) {
+      txn?.revert();
       if (isStorageError(err, 'KeyExists')) throw ApiError.alreadyExists(this.gr(), name);
       throw err;
     }
@@ -478,22 +490,30 @@ export class ResourceStore {
       const current = this.out(item.object);
       const next = fn(deepClone(current));
       if (sameContent(this.toStored(deepClone(next)), item.object)) return current;
-      if (options.dryRun === true) return next;
       const nm = meta(next);
       if (nm.deletionTimestamp !== undefined && this.pendingFinalizers(next) === 0 && nm.deletionGracePeriodSeconds === 0) {
+        if (options.dryRun === true) return next;
         // The last finalizer is gone from an object being deleted: remove it now.
         try {
           const deleted = await this.ctx.storage.delete(key, item.revision);
+          this.hooks.afterDelete?.(deleted.object);
           return this.out(deleted.object);
         } catch (err) {
           if (isStorageError(err, 'Conflict') && attempt < MAX_RETRIES) continue;
           throw this.mapStorageError(err, name);
         }
       }
+      const txn = this.hooks.beginUpdate?.(next, current, options.dryRun === true);
+      if (options.dryRun === true) {
+        txn?.revert();
+        return next;
+      }
       try {
         const written = await this.ctx.storage.update(key, this.toStored(next), item.revision);
+        txn?.commit();
         return this.owned(written.object);
       } catch (err) {
+        txn?.revert();
         if (isStorageError(err, 'Conflict') && attempt < MAX_RETRIES) continue;
         throw this.mapStorageError(err, name);
       }
@@ -533,6 +553,7 @@ export class ResourceStore {
       if (write.dryRun === true) return { object: current, deleted: true };
       try {
         const deleted = await this.ctx.storage.delete(key, item.revision);
+        this.hooks.afterDelete?.(deleted.object);
         return { object: this.out(deleted.object), deleted: true };
       } catch (err) {
         if (isStorageError(err, 'Conflict') && attempt < MAX_RETRIES) continue;

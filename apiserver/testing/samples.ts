@@ -158,17 +158,22 @@ export function sample(r: SampleKind, ns: string, name: string): Obj {
       ...head, metadata, spec: { minAvailable: '50%', selector: appsSelector(), unhealthyPodEvictionPolicy: 'AlwaysAllow' },
       status: { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, observedGeneration: 1 },
     };
-    case '/services': return {
-      ...head, metadata,
-      spec: {
-        type: 'LoadBalancer', clusterIP: '10.96.0.50', clusterIPs: ['10.96.0.50'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
-        ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', nodePort: 30080, appProtocol: 'http' }, { name: 'dns', port: 53, protocol: 'UDP' }],
-        selector: { app: 'fuzz' }, sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } }, externalIPs: ['192.0.2.10'],
-        externalTrafficPolicy: 'Local', healthCheckNodePort: 30999, internalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: true,
-        loadBalancerClass: 'example.com/lb', loadBalancerSourceRanges: ['10.0.0.0/8'], trafficDistribution: 'PreferClose',
-      },
-      status: { loadBalancer: { ingress: [{ ip: '192.0.2.1', ipMode: 'VIP', ports: [{ port: 80, protocol: 'TCP' }] }] } },
-    };
+    case '/services': {
+      // the ClusterIP and node ports it asks for depend on the name: samples of several names
+      // can be stored side by side, as the server allocates each value once
+      const { clusterIP, nodePort, healthCheckNodePort } = serviceValues(`${ns}/${name}`);
+      return {
+        ...head, metadata,
+        spec: {
+          type: 'LoadBalancer', clusterIP, clusterIPs: [clusterIP], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+          ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', nodePort, appProtocol: 'http' }, { name: 'dns', port: 53, protocol: 'UDP' }],
+          selector: { app: 'fuzz' }, sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } }, externalIPs: ['192.0.2.10'],
+          externalTrafficPolicy: 'Local', healthCheckNodePort, internalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: true,
+          loadBalancerClass: 'example.com/lb', loadBalancerSourceRanges: ['10.0.0.0/8'], trafficDistribution: 'PreferClose',
+        },
+        status: { loadBalancer: { ingress: [{ ip: '192.0.2.1', ipMode: 'VIP', ports: [{ port: 80, protocol: 'TCP' }] }] } },
+      };
+    }
     case '/endpoints': return {
       ...head, metadata,
       subsets: [{
@@ -255,6 +260,17 @@ export function sample(r: SampleKind, ns: string, name: string): Obj {
     };
     default: return { ...head, metadata };
   }
+}
+
+/**
+ * A sample Service's ClusterIP and node ports, from its name: in the ranges' static bands
+ * (10.96.0.2-10.96.0.251, 30000-30085), which dynamic allocation leaves alone while it can.
+ */
+function serviceValues(key: string): { clusterIP: string; nodePort: number; healthCheckNodePort: number } {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
+  const nodePort = 30000 + 2 * (h % 43);
+  return { clusterIP: `10.96.0.${2 + ((h >>> 8) % 250)}`, nodePort, healthCheckNodePort: nodePort + 1 };
 }
 
 function appsSelector(): Obj {

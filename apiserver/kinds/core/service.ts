@@ -3,7 +3,8 @@
 // allocated, inferring ipFamilyPolicy and ipFamilies on a single-stack IPv4 cluster), the
 // strategy's PrepareForCreate/Update (status reset, fields that stop applying when the type
 // changes), ValidateService/ValidateServiceUpdate and the `kubectl get services` table.
-// ClusterIP and NodePort *allocation* is not done here: spec.clusterIP stays unset unless given.
+// ClusterIP and NodePort *allocation* is the registry's (apiserver/registry/service-allocation.ts),
+// after validation.
 import { fieldErrors as fe } from '../../api/errors.ts';
 import type { FieldError } from '../../api/errors.ts';
 import { isValidPortNum } from '../../../kube/names.ts';
@@ -150,7 +151,7 @@ function patchAllocatedValues(spec: Spec, old: Spec): void {
  * initIPFamilyFields on a single-stack IPv4 cluster: ipFamilyPolicy inferred (RequireDualStack
  * for two IPs or families, else SingleStack), ipFamilies from the cluster IPs or the cluster's
  * family. The allocator's own refusals (families or dual-stack the cluster is not configured
- * for) come with allocation.
+ * for) come with allocation (apiserver/registry/service-allocation.ts).
  */
 function initIPFamilyFields(spec: Spec, old: Spec | undefined): void {
   if (typeOf(spec) === 'ExternalName') return;
@@ -197,7 +198,10 @@ function dropTypeDependentFields(svc: Obj, oldSvc: Obj): void {
     if (newPorts.length === oldPorts.length && newPorts.every((p, i) => p === oldPorts[i])) {
       for (const p of arr(spec['ports'])) if (isObj(p)) delete p['nodePort'];
     }
-    if ((num(spec['healthCheckNodePort']) ?? 0) === (num(old['healthCheckNodePort']) ?? 0)) delete spec['healthCheckNodePort'];
+  }
+  // a type or traffic policy that needs no health check node port drops the one it had
+  if (needsHealthCheck(old) && !needsHealthCheck(spec) && (num(spec['healthCheckNodePort']) ?? 0) === (num(old['healthCheckNodePort']) ?? 0)) {
+    delete spec['healthCheckNodePort'];
   }
   if (typeOf(old) === 'LoadBalancer' && typeOf(spec) !== 'LoadBalancer') {
     if (typeof spec['allocateLoadBalancerNodePorts'] === 'boolean' && spec['allocateLoadBalancerNodePorts'] === old['allocateLoadBalancerNodePorts']) {
