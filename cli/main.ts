@@ -15,6 +15,7 @@ const modules: [names: string[], load: () => Promise<Register>][] = [
   [['agent'], async () => (await import('./commands/agent.ts')).registerAgent],
   [['controller-manager'], async () => (await import('./commands/controller-manager.ts')).registerControllerManager],
   [['proxy'], async () => (await import('./commands/proxy.ts')).registerProxy],
+  [['dns'], async () => (await import('./commands/dns.ts')).registerDns],
   [['pods'], async () => (await import('./commands/pods.ts')).registerPods],
 ];
 
