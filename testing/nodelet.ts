@@ -30,7 +30,8 @@ import type { KubeObject } from '../kube/client/client.ts';
 import { loadKubeconfig } from '../kube/client/kubeconfig.ts';
 import { Kubectl } from '../apiserver/testing/kubectl.ts';
 import type { KubectlResult } from '../apiserver/testing/kubectl.ts';
-import { daemon, runningPid, stopDaemon } from '../lib/daemon.ts';
+import { stopDaemons } from '../cli/commands/up.ts';
+import { daemon, runningPid } from '../lib/daemon.ts';
 import { silentLogger } from '../lib/log.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
 import { removeManagedContainers } from '../runtime/docker/cleanup.ts';
@@ -52,6 +53,13 @@ export interface StartNodeletOptions {
   namespace?: string;
   /** Keep the temp state dir (logs, data) after stop() for debugging. Default false. */
   keepStateDir?: boolean;
+  /**
+   * Run the service proxy and the cluster DNS server too (Services answer on their ClusterIPs,
+   * pods resolve `svc.ns.svc.cluster.local`). Default false: most suites need only Pods, and two
+   * fewer processes start faster. Each instance gets its own /16 of 10.112.0.0/12 for its
+   * Services, so it never meets a user's `make up` (10.96.0.0/12).
+   */
+  services?: boolean;
 }
 
 export type PodWaitCondition = 'Ready' | 'Running' | 'Succeeded' | 'Failed' | ((pod: Pod) => boolean);
@@ -162,7 +170,7 @@ export class StartedNodelet {
     readonly stateDir: string,
     /** An admin kubeconfig for the real kubectl or any client. */
     readonly kubeconfigPath: string,
-    readonly ports: { api: number; kubelet: number; healthz: number; controllerManager: number },
+    readonly ports: { api: number; kubelet: number; healthz: number; controllerManager: number; dns?: number },
     /** A typed API client with admin rights. */
     readonly client: ApiClient,
     readonly namespace: string,
@@ -387,9 +395,7 @@ export class StartedNodelet {
     try {
       // the controllers first (they would make new pods), then the agent, so it restarts nothing
       // while its containers go
-      await stopDaemon(daemon(this.stateDir, 'controller-manager'));
-      await stopDaemon(daemon(this.stateDir, 'agent'));
-      await stopDaemon(daemon(this.stateDir, 'apiserver'));
+      await stopDaemons(this.stateDir);
     } finally {
       await removeContainers(this.nodeName);
       this.kubectlHarness.cleanup();
@@ -408,6 +414,21 @@ async function removeContainers(nodeName: string): Promise<void> {
 }
 
 /**
+ * A /16 of 10.112.0.0/12 that no running proxy holds yet (each proxy routes its range to the
+ * loopback device, so no Service IP leaves the machine): two instances with services never share
+ * Service IPs or proxy chains.
+ */
+async function unusedServiceCidr(): Promise<string> {
+  const taken = await new Promise<string>((resolve) => {
+    execFile('ip', ['-4', 'route', 'show'], (err, stdout) => { resolve(err === null ? stdout : ''); });
+  });
+  const free = Array.from({ length: 16 }, (_, i) => `10.${String(112 + i)}.0.0/16`).filter((c) => !taken.includes(c));
+  const pick = free[Math.floor(Math.random() * free.length)];
+  if (pick === undefined) throw new Error('startNodelet: every /16 of 10.112.0.0/12 is taken by a running service proxy');
+  return pick;
+}
+
+/**
  * Starts an isolated nodelet: ensures the engine and the local images (`nodelet up` does, as for a
  * user), then the API server and an agent in a temp state dir with free loopback ports and a unique
  * node name, and waits until the node is Ready and the API server answers /readyz.
@@ -418,12 +439,13 @@ export async function startNodelet(opts: StartNodeletOptions = {}): Promise<Star
   const state = mkdtempSync(join(tmpdir(), 'nodelet-test-'));
   const env = { ...process.env, NODELET_STATE_DIR: state };
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  const ports = { api: await freePort(), kubelet: await freePort(), healthz: await freePort(), controllerManager: await freePort() };
+  const ports = {
+    api: await freePort(), kubelet: await freePort(), healthz: await freePort(), controllerManager: await freePort(),
+    ...(opts.services === true ? { dns: await freePort() } : {}),
+  };
   const fail = async (why: string): Promise<never> => {
     const logs = `--- agent.log\n${tail(join(state, 'agent.log'))}\n--- apiserver.log\n${tail(join(state, 'apiserver.log'))}`;
-    await stopDaemon(daemon(state, 'controller-manager')).catch(() => false);
-    await stopDaemon(daemon(state, 'agent')).catch(() => false);
-    await stopDaemon(daemon(state, 'apiserver')).catch(() => false);
+    await stopDaemons(state).catch(() => undefined);
     await removeContainers(nodeName).catch(() => undefined);
     if (opts.keepStateDir !== true) rmSync(state, { recursive: true, force: true });
     throw new Error(`startNodelet: ${why}\n${logs}`);
@@ -432,6 +454,12 @@ export async function startNodelet(opts: StartNodeletOptions = {}): Promise<Star
     'up', '--port', String(ports.api), '--node-name', nodeName,
     '--kubelet-port', String(ports.kubelet), '--healthz-port', String(ports.healthz),
     '--controller-manager-port', String(ports.controllerManager),
+    ...(ports.dns === undefined ? ['--no-services'] : [
+      '--service-cidr', await unusedServiceCidr(), '--dns-port', String(ports.dns),
+      '--proxy-healthz-port', String(await freePort()), '--dns-healthz-port', String(await freePort()),
+      // a test's pods must never make the host look up an outside name
+      '--dns-upstream', 'none',
+    ]),
     '--timeout', String(Math.ceil(timeoutMs / 1000)),
   ];
   const r = await runNodelet(upArgs, env, timeoutMs + 30_000);

@@ -2,7 +2,7 @@
 // if needed, starts the API server and one agent for this machine in the background (pid files and
 // logs under .run/), waits until the node is Ready and prints how to use kubectl. Idempotent:
 // starts only what is not running. `down` stops both and removes the containers nodelet created.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import type { Node } from 'kubernetes-types/core/v1.d.ts';
 import type { ApiClient, ResourceType } from '../../kube/client/client.ts';
 import { ensureCredentials } from '../../apiserver/pki.ts';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_PORT, DEFAULT_SERVICE_CIDR, kubeDnsServiceIP, parseCidr } from '../../kube/cluster-network.ts';
 import { daemon, runningPid, startDaemon, stopDaemon, type Daemon } from '../../lib/daemon.ts';
 import { NodeletError } from '../../lib/errors.ts';
 import { PROJECT_ROOT, stateDir } from '../../lib/paths.ts';
@@ -22,8 +23,26 @@ export interface UpOptions {
   healthzPort: number;
   /** The controller manager's local /healthz, /readyz, /metrics port. */
   controllerManagerPort: number;
+  /** Services on the node: the service proxy and the cluster DNS server (and the agent's --cluster-dns). */
+  services?: ServicesOptions;
   timeoutMs: number;
 }
+
+export interface ServicesOptions {
+  /** The API server's --service-cluster-ip-range; the proxy swallows all of it. */
+  serviceCidr: string;
+  /** Where the DNS server listens on the node's address. */
+  dnsPort: number;
+  /** The proxy's local /healthz port. */
+  proxyHealthzPort: number;
+  /** The DNS server's local /healthz, /readyz port. */
+  dnsHealthzPort: number;
+  /** Where names outside the cluster go (`none`: nowhere); default the host's resolvers. */
+  dnsUpstreams?: string[];
+}
+
+/** Which service CIDR this state dir's proxy programmed, for `down` to remove exactly its rules. */
+const SERVICE_CIDR_FILE = 'service-cidr';
 
 /** How often the waits below look again (all local: a refused connection costs microseconds). */
 const POLL_MS = 20;
@@ -173,7 +192,8 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
   const running = runningPid(api) !== undefined && existsSync(adminKubeconfig);
   // the hosts the API server asks for with its default --host (else it would make another cert)
   const creds = running ? undefined : await ensureCredentials(apiDir, { hosts: ['127.0.0.1'] });
-  const a = startDaemon(api, ['apiserver', '--data-dir', apiDir, '--port', String(o.port)]);
+  const serviceCidr = o.services?.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+  const a = startDaemon(api, ['apiserver', '--data-dir', apiDir, '--port', String(o.port), '--service-cluster-ip-range', serviceCidr]);
   const spawnedMs = Math.round(performance.now());
 
   let conn: { server: string; caCert: string; adminToken: string; nodeToken: string };
@@ -205,6 +225,9 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
     '--leader-elect', '--identity', `nodelet-${o.nodeName}`,
   ]);
 
+  // The service proxy and the DNS server: API clients too, with the admin's credentials for now.
+  const svc = o.services === undefined ? undefined : startServices(state, conn, o.nodeName, o.services);
+
   const startAgent = (): { pid: number; started: boolean } => startDaemon(agent, [
     'agent',
     '--kubeconfig', nodeKubeconfig,
@@ -213,6 +236,7 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
     '--manifests', join(state, 'manifests'),
     '--port', String(o.kubeletPort),
     '--healthz-port', String(o.healthzPort),
+    ...(o.services === undefined ? [] : ['--cluster-dns', kubeDnsIP(serviceCidr), '--cluster-domain', DEFAULT_CLUSTER_DOMAIN]),
   ]);
   // A warm engine: the agent starts now and the engine/image checks run beside it. Otherwise the
   // engine comes first (setup may start dockerd), then the agent.
@@ -256,10 +280,23 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
       if (ok) log.info({ ms: t() }, 'controller manager ready');
       return ok;
     });
+    const servicesReady = svc === undefined ? [] : [
+      waitFor('service proxy healthy', limit, svc.proxy.logFile, async () => {
+        const ok = (await httpGet(`http://127.0.0.1:${String(svc.proxyHealthzPort)}/healthz`, 2000)) === 200 ? true : undefined;
+        if (ok) log.info({ ms: t() }, 'service proxy healthy');
+        return ok;
+      }),
+      waitFor('DNS server ready', limit, svc.dns.logFile, async () => {
+        const ok = (await httpGet(`http://127.0.0.1:${String(svc.dnsHealthzPort)}/readyz`, 2000)) === 200 ? true : undefined;
+        if (ok) log.info({ ms: t() }, 'DNS server ready');
+        return ok;
+      }),
+    ];
+    const servicesGone = svc === undefined ? [] : [failWhenGone(svc.proxy, done.signal), failWhenGone(svc.dns, done.signal)];
     const ready = apiReady.then(() => watchNodeReady(admin, NODES, o.nodeName, started ? startedAt : undefined, limit, agent.logFile))
       .then(() => { log.info({ ms: t() }, 'node Ready'); });
     await Promise.race([
-      Promise.all([apiReady, healthy, ready, controllersReady, setup]), apiGone, failWhenGone(agent, done.signal), failWhenGone(controllers, done.signal),
+      Promise.all([apiReady, healthy, ready, controllersReady, setup, ...servicesReady]), apiGone, failWhenGone(agent, done.signal), failWhenGone(controllers, done.signal), ...servicesGone,
     ]);
   } finally {
     done.abort();
@@ -272,15 +309,59 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
   return { kubeconfig };
 }
 
+function kubeDnsIP(serviceCidr: string): string {
+  const cidr = parseCidr(serviceCidr);
+  if (cidr === undefined) throw new NodeletError('up.flags', `--service-cidr ${serviceCidr}: not an IPv4 CIDR`);
+  return kubeDnsServiceIP(cidr);
+}
+
+/** Starts the service proxy and the DNS server for this state dir (each only if not running). */
+function startServices(state: string, conn: { server: string; caCert: string; adminToken: string }, nodeName: string, o: ServicesOptions): ServicesOptions & { proxy: Daemon; dns: Daemon } {
+  const proxy = daemon(state, 'proxy');
+  const dns = daemon(state, 'dns');
+  writeFileSync(join(state, SERVICE_CIDR_FILE), o.serviceCidr);
+  const kubeconfig = (file: string, user: string): string => {
+    const path = join(state, file);
+    writeFileSync(path, kubeconfigJson({ server: conn.server, caCert: conn.caCert, token: conn.adminToken, user }), { mode: 0o600 });
+    return path;
+  };
+  startDaemon(proxy, [
+    'proxy', '--kubeconfig', kubeconfig('proxy.kubeconfig', 'system:kube-proxy'), '--node-name', nodeName,
+    '--service-cidr', o.serviceCidr, '--healthz-port', String(o.proxyHealthzPort),
+  ]);
+  startDaemon(dns, [
+    'dns', '--kubeconfig', kubeconfig('dns.kubeconfig', 'system:serviceaccount:kube-system:coredns'),
+    '--port', String(o.dnsPort), '--cluster-domain', DEFAULT_CLUSTER_DOMAIN, '--service-cidr', o.serviceCidr,
+    '--healthz-port', String(o.dnsHealthzPort),
+    ...(o.dnsUpstreams === undefined ? [] : ['--upstream', ...o.dnsUpstreams]),
+  ]);
+  return { ...o, proxy, dns };
+}
+
+/**
+ * Stops every daemon of a state dir, the controllers first (they would make new pods), then the
+ * agent, so it does not restart anything while the containers go; then removes the proxy's rules
+ * and route (kept while it is down, as kube-proxy's, so a restart drops no traffic).
+ */
+export async function stopDaemons(state: string, log?: { info: (o: object, m: string) => void }): Promise<void> {
+  for (const name of ['controller-manager', 'agent', 'dns', 'proxy', 'apiserver']) {
+    const d = daemon(state, name);
+    if (await stopDaemon(d)) log?.info({ daemon: name }, 'stopped');
+  }
+  const cidrFile = join(state, SERVICE_CIDR_FILE);
+  if (existsSync(cidrFile)) {
+    const { cleanupProxy } = await import('../../proxy/cleanup.ts');
+    // the proxy kept route_localnet's old value in its state dir (the daemon's NODELET_STATE_DIR)
+    await cleanupProxy({ serviceCidr: readFileSync(cidrFile, 'utf8').trim(), stateFile: join(state, 'proxy', 'route-localnet') });
+    rmSync(cidrFile, { force: true });
+    log?.info({}, 'removed the service proxy\'s rules and route');
+  }
+}
+
 export async function down(opts: { engine?: boolean } = {}): Promise<void> {
   const log = (await import('../../lib/log.ts')).createLogger('down');
   const state = stateDir();
-  // The controllers first (they would make new pods), then the agent, so it does not restart
-  // anything while the containers go.
-  for (const name of ['controller-manager', 'agent', 'apiserver']) {
-    const d = daemon(state, name);
-    if (await stopDaemon(d)) log.info({ daemon: name }, 'stopped');
-  }
+  await stopDaemons(state, log);
   const nodeFile = join(state, 'node-name');
   const { dockerFor, discoverEngine } = await import('../../runtime/docker/discovery.ts');
   const { removeManagedContainers } = await import('../../runtime/docker/cleanup.ts');
@@ -302,9 +383,26 @@ export function registerUp(program: Command): void {
     .option('--kubelet-port <port>', 'the agent\'s streaming port (logs/exec/attach)', '10250')
     .option('--healthz-port <port>', 'the agent\'s local /healthz, /pods, /metrics port', '10248')
     .option('--controller-manager-port <port>', 'the controller manager\'s local /healthz, /readyz, /metrics port', '10257')
+    .option('--no-services', 'run no service proxy and no cluster DNS server')
+    .option('--service-cidr <cidr>', 'the Service IP range (routed to a local blackhole: no Service IP leaves the machine)', DEFAULT_SERVICE_CIDR)
+    .option('--dns-port <port>', 'the cluster DNS server\'s port on the node\'s address', String(DEFAULT_DNS_PORT))
+    .option('--proxy-healthz-port <port>', 'the service proxy\'s local /healthz port', '10256')
+    .option('--dns-healthz-port <port>', 'the DNS server\'s local /healthz, /readyz port', '10054')
+    .option('--dns-upstream <servers...>', 'ip[:port] for names outside the cluster, or "none" (default: the host\'s resolvers)')
     .option('--timeout <seconds>', 'how long to wait for the node to become Ready', '60')
-    .action(async (opts: { port: string; nodeName: string; kubeletPort: string; healthzPort: string; controllerManagerPort: string; timeout: string }) => {
+    .action(async (opts: {
+      port: string; nodeName: string; kubeletPort: string; healthzPort: string; controllerManagerPort: string; timeout: string;
+      services: boolean; serviceCidr: string; dnsPort: string; proxyHealthzPort: string; dnsHealthzPort: string; dnsUpstream?: string[];
+    }) => {
+      if (parseCidr(opts.serviceCidr) === undefined) throw new NodeletError('up.flags', `--service-cidr ${opts.serviceCidr}: not an IPv4 CIDR`);
       const { kubeconfig } = await up({
+        ...(opts.services ? {
+          services: {
+            serviceCidr: opts.serviceCidr, dnsPort: Number(opts.dnsPort),
+            proxyHealthzPort: Number(opts.proxyHealthzPort), dnsHealthzPort: Number(opts.dnsHealthzPort),
+            ...(opts.dnsUpstream === undefined ? {} : { dnsUpstreams: opts.dnsUpstream }),
+          },
+        } : {}),
         port: Number(opts.port),
         nodeName: opts.nodeName,
         kubeletPort: Number(opts.kubeletPort),
@@ -312,7 +410,7 @@ export function registerUp(program: Command): void {
         controllerManagerPort: Number(opts.controllerManagerPort),
         timeoutMs: Number(opts.timeout) * 1000,
       });
-      const running = ['apiserver', 'controller-manager', 'agent'].map((n) => `${n} (pid ${String(runningPid(daemon(stateDir(), n)))})`).join(', ');
+      const running = ['apiserver', 'controller-manager', 'agent', ...(opts.services ? ['proxy', 'dns'] : [])].map((n) => `${n} (pid ${String(runningPid(daemon(stateDir(), n)))})`).join(', ');
       process.stdout.write([
         `nodelet is up: ${running}; node ${opts.nodeName} is Ready.`,
         '',
@@ -321,7 +419,7 @@ export function registerUp(program: Command): void {
         `  kubectl apply -f ${join(PROJECT_ROOT, 'examples/two-containers.yaml')}`,
         '  kubectl get pods -w',
         '',
-        `Logs: ${join(stateDir(), 'apiserver.log')}, ${join(stateDir(), 'controller-manager.log')}, ${join(stateDir(), 'agent.log')}. Stop with: make down`,
+        `Logs: ${['apiserver', 'controller-manager', 'agent', ...(opts.services ? ['proxy', 'dns'] : [])].map((n) => join(stateDir(), `${n}.log`)).join(', ')}. Stop with: make down`,
         '',
       ].join('\n'));
     });
