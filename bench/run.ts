@@ -2,7 +2,7 @@
 // benchmark | metric | median | min | max | peer median | ratio | target | verdict and writes the
 // whole result (every sample) to bench/results/<timestamp>.json.
 //
-//   --only a,b        groups (runtime, api, agent, controllers) or benchmark ids / id prefixes
+//   --only a,b        groups (runtime, api, agent, controllers, services) or benchmark ids / id prefixes
 //   --runs N          repetitions for every benchmark (default: each benchmark's own)
 //   --burst N         pods per burst (50)        --list-pods N   pods to list (10000)
 //   --watchers N      watchers (100)             --steady-pods N pods with probes (100)

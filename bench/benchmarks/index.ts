@@ -10,6 +10,7 @@ import { apiValidation } from './api-validation.ts';
 import { apiWatchLatency } from './api-watch-latency.ts';
 import { apiWrites } from './api-writes.ts';
 import { controllersDeployment, controllersIdle, controllersJob, controllersRollingUpdate } from './controllers.ts';
+import { servicesClusterIpLatency, servicesDns, servicesProxySync } from './services.ts';
 import { runtimePodBurst } from './runtime-pod-burst.ts';
 import { runtimePodStart } from './runtime-pod-start.ts';
 import { runtimePodman } from './runtime-podman.ts';
@@ -33,4 +34,7 @@ export const BENCHMARKS: Benchmark[] = [
   controllersRollingUpdate,
   controllersJob,
   controllersIdle,
+  servicesClusterIpLatency,
+  servicesProxySync,
+  servicesDns,
 ];

@@ -60,7 +60,7 @@ export interface BenchSession {
 
 export interface Benchmark {
   id: string;
-  group: 'runtime' | 'api' | 'agent' | 'controllers';
+  group: 'runtime' | 'api' | 'agent' | 'controllers' | 'services';
   title: string;
   /** Default repetitions (RunOptions.runs overrides). */
   runs: number;
