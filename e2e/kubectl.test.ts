@@ -33,7 +33,7 @@ function nodelet(args: string[], timeoutMs = 120_000): Promise<KubectlResult> {
 }
 
 async function up(): Promise<void> {
-  const r = await nodelet(['up', '--port', String(ports.api), '--node-name', NODE, '--kubelet-port', String(ports.kubelet), '--healthz-port', String(ports.healthz), '--controller-manager-port', String(ports.controllerManager), '--timeout', '90']);
+  const r = await nodelet(['up', '--port', String(ports.api), '--node-name', NODE, '--kubelet-port', String(ports.kubelet), '--healthz-port', String(ports.healthz), '--controller-manager-port', String(ports.controllerManager), '--no-services', '--timeout', '90']);
   if (r.code !== 0) throw new Error(`nodelet up failed (${String(r.code)}): ${r.stdout}${r.stderr}\n${tail(join(STATE, 'agent.log'))}`);
 }
 

@@ -57,7 +57,14 @@ export const agentUp: Benchmark = {
         states.push(state);
         const env = { ...process.env, NODELET_STATE_DIR: state, NODELET_LOG_LEVEL: 'warn' };
         // every port free, the healthz one too: the default (10248) may be a `make up` of the tree
-        const args = ['up', '--port', String(await freePort()), '--kubelet-port', String(await freePort()), '--healthz-port', String(await freePort()), '--controller-manager-port', String(await freePort()), '--node-name', ctx.nodeName, '--timeout', '60'];
+        // and the service proxy and DNS server on a range and ports of their own (a user's `make up`
+        // holds 10.96.0.0/12); names outside the cluster go nowhere
+        const args = [
+          'up', '--port', String(await freePort()), '--kubelet-port', String(await freePort()), '--healthz-port', String(await freePort()),
+          '--controller-manager-port', String(await freePort()), '--node-name', ctx.nodeName, '--timeout', '60',
+          '--service-cidr', '10.127.0.0/16', '--dns-port', String(await freePort()), '--proxy-healthz-port', String(await freePort()),
+          '--dns-healthz-port', String(await freePort()), '--dns-upstream', 'none',
+        ];
         const sample: Record<string, number> = {};
         for (const key of ['fresh', 'restart']) {
           const r = await run(args, env, 90_000);
