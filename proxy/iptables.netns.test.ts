@@ -106,6 +106,9 @@ describe.skipIf(!canUseNetns())('service proxy in a network namespace', () => {
     dir = mkdtempSync(join(tmpdir(), 'nodelet-proxy-netns-'));
     execFileSync('ip', ['netns', 'add', NS]);
     inNs('ip', 'link', 'set', 'lo', 'up');
+    // a new namespace copies the host's IPv4 conf: start from the kernel default whatever a
+    // running proxy on the host set, so the test sees the proxy change it and cleanup restore it
+    inNs('sysctl', '-qw', `${ROUTE_LOCALNET}=0`);
     // two "pods": addresses on the namespace's loopback, one listener each
     inNs('ip', 'addr', 'add', '10.244.0.2/32', 'dev', 'lo');
     inNs('ip', 'addr', 'add', '10.244.0.3/32', 'dev', 'lo');
