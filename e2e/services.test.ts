@@ -215,7 +215,7 @@ describe('the seed myapp-pod', () => {
 });
 
 describe('a Deployment behind a Service', () => {
-  it('is reached by Service name, FQDN and ClusterIP, on both backends, and the pod sees the Service variables', async () => {
+  it('is reached by Service name, FQDN and ClusterIP, on both backends, from the host too, and the pod sees the Service variables', async () => {
     const ns = await namespace('reach');
     await apply(ns, backends('web', 2) + '---' + service('web') + '---' + CLIENT);
     const pods = await waitReady(ns, 'app=web', 2);
@@ -230,6 +230,8 @@ describe('a Deployment behind a Service', () => {
         return [...names].every((n) => seen.has(n)) ? true : undefined;
       }, 30_000, 200);
     }
+    // and from the node itself, as `curl <ClusterIP>` on a real node
+    await until('the ClusterIP answers the host', async () => (names.has((await httpGet(`http://${ip}/`).catch(() => '')).trim()) ? true : undefined), 10_000, 100);
     const env = (await sh(ns, 'client', 'env')).out;
     expect(env).toContain(`WEB_SERVICE_HOST=${ip}`);
     expect(env).toContain('WEB_SERVICE_PORT=80');

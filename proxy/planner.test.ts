@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { builtinJumps, chainPrefixFor, endpointChain, externalChain, localServiceChain, serviceChain } from './chains.ts';
 import { cleanupBatch } from './cleanup.ts';
-import { EMPTY_STATE, jumpKey, parseSave, planRules, probability, renderRestore, type PlanOptions } from './planner.ts';
+import { EMPTY_STATE, jumpKey, parseSave, planRules, probability, renderPartial, renderRestore, writtenOf, type PlanOptions } from './planner.ts';
 import { buildServicePorts } from './service-ports.ts';
 import { endpoint, service, slice } from './testing.ts';
 import type { Service } from 'kubernetes-types/core/v1.d.ts';
@@ -241,6 +241,21 @@ describe('renderRestore', () => {
     const batch = cleanupBatch(dump, prefix).text;
     expect(batch).not.toContain('NODELET-');
     expect(renderRestore(theirs, parseSave(dump)).includes(prefix)).toBe(false);
+  });
+
+  it('a partial sync rewrites only the chains that changed and deletes the ones gone', () => {
+    const before = plan([web()], [webSlice(endpoint('172.17.0.2'), endpoint('172.17.0.3'))]);
+    expect(renderPartial(before, writtenOf(before))).toBe('');
+    const after = plan([web()], [webSlice(endpoint('172.17.0.2'), endpoint('172.17.0.4'))]);
+    const text = renderPartial(after, writtenOf(before));
+    const gone = endpointChain(WEB, 'tcp', '172.17.0.3:8080');
+    const added = endpointChain(WEB, 'tcp', '172.17.0.4:8080');
+    const kept = endpointChain(WEB, 'tcp', '172.17.0.2:8080');
+    expect(text.split('\n').filter((l) => l.startsWith(':')).sort()).toEqual([`:${SVC} - [0:0]`, `:${added} - [0:0]`, `:${gone} - [0:0]`].sort());
+    expect(text).toContain(`-X ${gone}`);
+    expect(text).not.toContain(`-A ${kept} `);
+    expect(text).not.toContain('*filter');
+    expect(text).not.toContain('NODELET-SERVICES');
   });
 
   it('chain names stay within iptables\' 28 characters', () => {

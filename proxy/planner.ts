@@ -82,8 +82,19 @@ interface Writer {
   filter: TablePlan;
 }
 
+// a Set beside each table's chain list: thousands of chains, looked up once per rule
+const declared = new WeakMap<TablePlan, Set<string>>();
+
+function hasChain(t: TablePlan, chain: string): boolean {
+  return declared.get(t)?.has(chain) ?? false;
+}
+
 function addChain(t: TablePlan, chain: string): void {
-  if (!t.chains.includes(chain)) t.chains.push(chain);
+  let set = declared.get(t);
+  if (set === undefined) declared.set(t, (set = new Set()));
+  if (set.has(chain)) return;
+  set.add(chain);
+  t.chains.push(chain);
 }
 
 function rule(t: TablePlan, chain: string, args: string): void {
@@ -105,7 +116,7 @@ function writeBalancer(w: Writer, sp: ServicePort, chain: string, endpoints: Pro
     rule(w.nat, chain, `${comment(`${sp.name} -> ${s.e.ip}:${s.e.port}`)}${stat} -j ${s.chain}`);
   });
   for (const s of seps) {
-    if (w.nat.chains.includes(s.chain)) continue; // shared by SVC and SVL
+    if (hasChain(w.nat, s.chain)) continue; // shared by SVC and SVL
     addChain(w.nat, s.chain);
     // hairpin: a pod reaching itself through its Service must see the reply come from the VIP
     rule(w.nat, s.chain, `${comment(sp.name)} -s ${s.e.ip}/32 -j ${w.c.markMasq}`);
@@ -246,7 +257,8 @@ export function renderRestore(plan: RulePlan, current: TableState): string {
   const lines: string[] = [];
   for (const table of ['nat', 'filter'] as const) {
     const t = plan[table];
-    const stale = current.chains[table].filter((c) => c.startsWith(plan.prefix) && !t.chains.includes(c)).sort();
+    const planned = new Set(t.chains);
+    const stale = current.chains[table].filter((c) => c.startsWith(plan.prefix) && !planned.has(c)).sort();
     lines.push(`*${table}`);
     for (const c of [...t.chains, ...stale]) lines.push(`:${c} - [0:0]`);
     // inserted bottom-up, so the jumps read top-down in the planned order
@@ -257,6 +269,45 @@ export function renderRestore(plan: RulePlan, current: TableState): string {
     lines.push('COMMIT');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What a proxy wrote last: each of its chains' rules, per table. */
+export type Written = Record<Table, Map<string, string>>;
+
+function rulesByChain(t: TablePlan): Map<string, string[]> {
+  const by = new Map<string, string[]>(t.chains.map((c) => [c, []]));
+  for (const r of t.rules) {
+    const chain = r.slice(3, r.indexOf(' ', 3));
+    by.get(chain)?.push(r);
+  }
+  return by;
+}
+
+export function writtenOf(plan: RulePlan): Written {
+  const of = (t: TablePlan): Map<string, string> => new Map([...rulesByChain(t)].map(([c, rules]) => [c, rules.join('\n')]));
+  return { nat: of(plan.nat), filter: of(plan.filter) };
+}
+
+/**
+ * kube-proxy's partial sync: after a full sync, only the chains whose rules changed (or are new)
+ * are declared and refilled, and the chains no longer planned are flushed and deleted; the
+ * thousands of unchanged per-service chains stay as written. '' when nothing changed.
+ */
+export function renderPartial(plan: RulePlan, previous: Written): string {
+  const lines: string[] = [];
+  for (const table of ['nat', 'filter'] as const) {
+    const by = rulesByChain(plan[table]);
+    const before = previous[table];
+    const changed = plan[table].chains.filter((c) => before.get(c) !== (by.get(c) ?? []).join('\n'));
+    const gone = [...before.keys()].filter((c) => !by.has(c)).sort();
+    if (changed.length === 0 && gone.length === 0) continue;
+    lines.push(`*${table}`);
+    for (const c of [...changed, ...gone]) lines.push(`:${c} - [0:0]`);
+    for (const c of changed) lines.push(...(by.get(c) ?? []));
+    for (const c of gone) lines.push(`-X ${c}`);
+    lines.push('COMMIT');
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
 /** Our chains and jumps in iptables-save output of both tables. */

@@ -39,7 +39,9 @@ describe('ServiceProxy', () => {
   it('routes the service range before writing any rule, turns route_localnet on and remembers the old value', async () => {
     const p = proxy();
     await p.start();
-    expect(host.commands[0]?.argv).toEqual(['ip', 'route', 'replace', '10.96.0.0/12', 'dev', 'lo']);
+    // the route's source is a real address: from 127.0.0.1 DNAT could not reach a pod
+    expect(host.commands[1]?.argv).toEqual(['ip', 'route', 'replace', '10.96.0.0/12', 'dev', 'lo', 'src', '192.0.2.7']);
+    expect(host.commands.slice(0, 2).every((c) => c.argv[0] === 'ip')).toBe(true);
     expect(host.sysctls.get('net.ipv4.conf.all.route_localnet')).toBe('1');
     expect(readFileSync(join(dir, 'route-localnet'), 'utf8')).toBe('0\n');
     expect(host.restores()).toHaveLength(0);

@@ -12,9 +12,9 @@ import type { Logger } from '../lib/log.ts';
 import { DEFAULT_MASQUERADE_MARK } from './chains.ts';
 import { clearUdpFlows, hasConntrack, staleUdpFlows, udpFlows, type UdpFlow } from './conntrack.ts';
 import type { Host } from './host.ts';
-import { applyPlan } from './iptables.ts';
+import { applyPlan, restore } from './iptables.ts';
 import { BRIDGE_NF_CALL_IPTABLES, decideMasquerade, enableRouteLocalnet } from './node-setup.ts';
-import { planRules, type PlanOptions } from './planner.ts';
+import { planRules, renderPartial, writtenOf, type PlanOptions, type Written } from './planner.ts';
 import { ensureServiceRoute } from './route.ts';
 import { buildServicePorts } from './service-ports.ts';
 
@@ -77,6 +77,8 @@ export class ServiceProxy {
   private flows: UdpFlow[] = [];
   private conntrack = false;
   private lastNodeAddresses = '';
+  /** The rules the last successful sync left in place; undefined: the next sync is a full one. */
+  private written: Written | undefined;
   private readonly syncedWaiters: (() => void)[] = [];
   private readonly debounceMs: number;
   private readonly minSyncIntervalMs: number;
@@ -168,6 +170,8 @@ export class ServiceProxy {
 
   private armPeriodic(): void {
     this.periodic = this.o.clock.setTimer(this.syncPeriodMs, () => {
+      // the periodic sync is a full one: it reads the tables and repairs what others changed
+      this.written = undefined;
       this.requestSync();
       if (!this.stopped) this.armPeriodic();
     });
@@ -194,7 +198,17 @@ export class ServiceProxy {
         servicePorts: ports,
         options: this.o.nodePortAddresses === 'node' ? { ...opts, nodePortAddresses: nodeAddresses(node) } : opts,
       });
-      this.lastBatch = await applyPlan(this.o.host, plan);
+      // a full sync reads the tables (stale chains, missing jumps) and rewrites every chain; the
+      // others write only what changed (1,000 Services: ~0.1 s instead of ~1 s with iptables-nft)
+      const previous = this.written;
+      this.written = undefined;
+      if (previous === undefined) {
+        this.lastBatch = await applyPlan(this.o.host, plan);
+      } else {
+        this.lastBatch = renderPartial(plan, previous);
+        if (this.lastBatch !== '') await restore(this.o.host, this.lastBatch);
+      }
+      this.written = writtenOf(plan);
       this.syncCount++;
       const flows = udpFlows(ports);
       const stale = staleUdpFlows(this.flows, flows);

@@ -98,6 +98,9 @@ export class RecordingHost implements Host {
       return Promise.resolve({ code: 1, stdout: '', stderr: 'iptables-restore: line 3 failed' });
     }
     if (argv[0] === 'conntrack') return Promise.resolve({ code: 127, stdout: '', stderr: 'not found' });
+    if (argv[0] === 'ip' && argv[3] === 'addr') {
+      return Promise.resolve({ code: 0, stdout: '2: eth0    inet 192.0.2.7/24 brd 192.0.2.255 scope global eth0\\       valid_lft forever preferred_lft forever\n', stderr: '' });
+    }
     if (argv[0] === 'iptables-save') return Promise.resolve({ code: 0, stdout: `*${argv[2] ?? 'nat'}\nCOMMIT\n`, stderr: '' });
     return Promise.resolve({ code: 0, stdout: '', stderr: '' });
   }
