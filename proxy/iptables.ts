@@ -5,8 +5,7 @@ import { mustRun, type Host } from './host.ts';
 import { parseSave, renderRestore, type RulePlan, type TableState } from './planner.ts';
 
 export async function saveTables(host: Host): Promise<string> {
-  const nat = await mustRun(host, ['iptables-save', '-t', 'nat']);
-  const filter = await mustRun(host, ['iptables-save', '-t', 'filter']);
+  const [nat, filter] = await Promise.all([mustRun(host, ['iptables-save', '-t', 'nat']), mustRun(host, ['iptables-save', '-t', 'filter'])]);
   return `${nat}\n${filter}`;
 }
 

@@ -258,6 +258,15 @@ describe('renderRestore', () => {
     expect(text).not.toContain('NODELET-SERVICES');
   });
 
+  it('drops the per-endpoint comments above 1,000 endpoints, as kube-proxy\'s large-cluster mode', () => {
+    const many = Array.from({ length: 1001 }, (_, i) => endpoint(`172.18.${String(Math.floor(i / 250))}.${String((i % 250) + 2)}`));
+    const p = plan([web()], [webSlice(...many)]);
+    const sep = endpointChain(WEB, 'tcp', '172.18.0.2:8080');
+    expect(rulesOf(p.nat.rules, sep)).toEqual(['-s 172.18.0.2/32 -j NODELET-MARK-MASQ', '-p tcp -m tcp -j DNAT --to-destination 172.18.0.2:8080']);
+    expect(rulesOf(p.nat.rules, SVC)[0]).toMatch(/^-m statistic --mode random --probability 0\.000999\d* -j NODELET-SEP-/);
+    expect(rulesOf(p.nat.rules, 'NODELET-SERVICES')[0]).toContain('--comment "default/web:http cluster IP"');
+  });
+
   it('chain names stay within iptables\' 28 characters', () => {
     for (const c of [serviceChain(WEB, 'tcp'), endpointChain(WEB, 'udp', '1.2.3.4:5'), externalChain('a/b:c', 'sctp'), localServiceChain('x/y:', 'tcp'), ...builtinJumps({ firewall: true }).map((j) => j.target)]) {
       expect(c.length).toBeLessThanOrEqual(28);

@@ -52,6 +52,9 @@ export interface TableState {
 
 export const EMPTY_STATE: TableState = { chains: { nat: [], filter: [] }, jumps: new Set() };
 
+/** kube-proxy's largeClusterEndpointsThreshold. */
+export const LARGE_CLUSTER_ENDPOINTS = 1000;
+
 /** kube-proxy's probability for the i-th of n endpoints: 1/(n-i), ten decimals. */
 export function probability(remaining: number): string {
   return (1 / remaining).toFixed(10);
@@ -78,6 +81,11 @@ function dport(sp: ServicePort, port: number): string {
 
 interface Writer {
   c: ChainNames;
+  /**
+   * kube-proxy's large-cluster mode (more than 1,000 endpoints): the per-endpoint rules carry no
+   * comment, which makes the ruleset a third smaller and its restore faster.
+   */
+  large: boolean;
   nat: TablePlan;
   filter: TablePlan;
 }
@@ -106,22 +114,24 @@ function writeBalancer(w: Writer, sp: ServicePort, chain: string, endpoints: Pro
   addChain(w.nat, chain);
   if (masqRule !== undefined) rule(w.nat, chain, masqRule);
   const seps = endpoints.map((e) => ({ e, chain: endpointChain(sp.name, sp.protocol, `${e.ip}:${e.port}`, w.c.prefix) }));
+  // "<comment> " or nothing in large-cluster mode
+  const note = (text: string): string => (w.large ? '' : `${comment(text)} `);
   if (sp.affinitySeconds > 0) {
     for (const s of seps) {
-      rule(w.nat, chain, `${comment(`${sp.name} -> ${s.e.ip}:${s.e.port}`)} -m recent --name ${s.chain} --rcheck --seconds ${sp.affinitySeconds} --reap -j ${s.chain}`);
+      rule(w.nat, chain, `${note(`${sp.name} -> ${s.e.ip}:${s.e.port}`)}-m recent --name ${s.chain} --rcheck --seconds ${sp.affinitySeconds} --reap -j ${s.chain}`);
     }
   }
   seps.forEach((s, i) => {
-    const stat = i < seps.length - 1 ? ` -m statistic --mode random --probability ${probability(seps.length - i)}` : '';
-    rule(w.nat, chain, `${comment(`${sp.name} -> ${s.e.ip}:${s.e.port}`)}${stat} -j ${s.chain}`);
+    const stat = i < seps.length - 1 ? `-m statistic --mode random --probability ${probability(seps.length - i)} ` : '';
+    rule(w.nat, chain, `${note(`${sp.name} -> ${s.e.ip}:${s.e.port}`)}${stat}-j ${s.chain}`);
   });
   for (const s of seps) {
     if (hasChain(w.nat, s.chain)) continue; // shared by SVC and SVL
     addChain(w.nat, s.chain);
     // hairpin: a pod reaching itself through its Service must see the reply come from the VIP
-    rule(w.nat, s.chain, `${comment(sp.name)} -s ${s.e.ip}/32 -j ${w.c.markMasq}`);
-    const recent = sp.affinitySeconds > 0 ? ` -m recent --name ${s.chain} --set` : '';
-    rule(w.nat, s.chain, `${comment(sp.name)}${recent} -p ${sp.protocol} -m ${sp.protocol} -j DNAT --to-destination ${s.e.ip}:${s.e.port}`);
+    rule(w.nat, s.chain, `${note(sp.name)}-s ${s.e.ip}/32 -j ${w.c.markMasq}`);
+    const recent = sp.affinitySeconds > 0 ? `-m recent --name ${s.chain} --set ` : '';
+    rule(w.nat, s.chain, `${note(sp.name)}${recent}-p ${sp.protocol} -m ${sp.protocol} -j DNAT --to-destination ${s.e.ip}:${s.e.port}`);
   }
 }
 
@@ -204,7 +214,8 @@ export function planRules(input: PlanInput): RulePlan {
   const o = input.options;
   const mark = `${o.masqueradeMark}/${o.masqueradeMark}`;
   const c = chainNames(chainPrefixFor(o.serviceCidr));
-  const w: Writer = { c, nat: { chains: [], rules: [] }, filter: { chains: [], rules: [] } };
+  const endpoints = input.servicePorts.reduce((n, sp) => n + sp.endpoints.length, 0);
+  const w: Writer = { c, large: endpoints > LARGE_CLUSTER_ENDPOINTS, nat: { chains: [], rules: [] }, filter: { chains: [], rules: [] } };
   for (const name of [c.services, c.nodeports, c.postrouting, c.markMasq]) addChain(w.nat, name);
   for (const name of [c.services, c.externalServices, c.forward]) addChain(w.filter, name);
   if (o.localhostNodePorts) addChain(w.filter, c.firewall);
