@@ -176,21 +176,6 @@ export class ClusterDns {
     await Promise.allSettled([this.factory.stopped(), this.publishing]);
   }
 
-  /** Prometheus text for /metrics. */
-  metricsText(): string {
-    const lines: string[] = [];
-    const counter = (name: string, help: string, value: number): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${String(value)}`);
-    };
-    counter('nodelet_dns_requests_total', 'DNS queries received.', this.stats.queries);
-    counter('nodelet_dns_local_answers_total', 'Queries answered from the cluster view.', this.stats.local);
-    counter('nodelet_dns_forward_requests_total', 'Queries forwarded to the upstream servers.', this.stats.forwarded);
-    counter('nodelet_dns_cache_hits_total', 'Forwarded queries answered from the cache.', this.stats.cacheHits);
-    counter('nodelet_dns_nxdomain_total', 'NXDOMAIN answers.', this.stats.nxdomain);
-    counter('nodelet_dns_servfail_total', 'SERVFAIL answers.', this.stats.servfail);
-    return `${lines.join('\n')}\n`;
-  }
-
   private publishParams(port: number): KubeDnsParams {
     return {
       serviceIP: this.serviceIP, address: this.o.advertiseAddress ?? this.o.address, port,

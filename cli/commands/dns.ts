@@ -12,6 +12,7 @@ import { SystemClock } from '../../lib/clock.ts';
 import { NodeletError } from '../../lib/errors.ts';
 import { createLogger } from '../../lib/log.ts';
 import { stateDir } from '../../lib/paths.ts';
+import { dnsMetrics } from '../../dns/metrics.ts';
 import { ClusterDns } from '../../dns/cluster-dns.ts';
 import { hostAddress, hostUpstreams, parseUpstream } from '../../dns/host.ts';
 
@@ -58,6 +59,7 @@ export function registerDns(program: Command): void {
         clusterDomain: flags.clusterDomain, serviceCidr: flags.serviceCidr, upstreams,
         ...(flags.nodeName !== undefined ? { nodeName: flags.nodeName } : {}),
       });
+      const metrics = dnsMetrics(dns.stats, { defaultMetrics: true });
       await dns.start();
       const healthzPort = portFlag('healthz-port', flags.healthzPort);
       const server = healthzPort === 0 ? undefined : createServer((req, res) => {
@@ -65,7 +67,7 @@ export function registerDns(program: Command): void {
           const ok = req.url === '/healthz' || dns.isReady();
           res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not ready');
         } else if (req.url === '/metrics') {
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(dns.metricsText());
+          void metrics.metrics().then((text) => { res.writeHead(200, { 'content-type': metrics.contentType }).end(text); });
         } else {
           res.writeHead(404).end();
         }
