@@ -6,6 +6,7 @@
 // nothing listens, so no test resolves an outside name. One nodelet for the file, one namespace per
 // scenario.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { get } from 'node:http';
 import type { Pod, Service } from 'kubernetes-types/core/v1.d.ts';
@@ -350,6 +351,36 @@ ${CLIENT}`);
       return r.code === 0 && r.out.includes(pod?.status?.podIP ?? '-') ? true : undefined;
     }, 20_000, 250);
     expect((await answers(ns, `http://${fqdn}:8080`, 1)).has('web-0')).toBe(true);
+  }, 120_000);
+});
+
+describe('a restart of the service proxy', () => {
+  it('drops no connection: rules stay while it is down, and the new one rewrites them without duplicates', async () => {
+    const ns = await namespace('proxy-restart');
+    await apply(ns, backends('web', 1) + '---' + service('web'));
+    const [pod] = await waitReady(ns, 'app=web', 1);
+    const ip = (await getJson<Service>(['service', 'web', '-n', ns])).spec?.clusterIP ?? '';
+    await until('the ClusterIP answers', async () => ((await httpGet(`http://${ip}/`).catch(() => '')).trim() === pod?.metadata?.name ? true : undefined), 10_000, 100);
+    // a connection established through the ClusterIP before the kill, used after it
+    const socket = connect({ host: ip, port: 80 });
+    await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+    const pidFile = `${node.stateDir}/proxy.pid`;
+    const pid = Number(execFileSync('cat', [pidFile], { encoding: 'utf8' }).trim());
+    process.kill(pid, 'SIGKILL');
+    await until('the proxy is gone', () => Promise.resolve(existsSync(`/proc/${String(pid)}`) ? undefined : true), 5000, 50);
+    const reply = new Promise<string>((resolve) => {
+      let body = '';
+      socket.on('data', (c: Buffer) => { body += c.toString(); });
+      socket.on('close', () => { resolve(body); });
+    });
+    socket.end('GET / HTTP/1.0\r\n\r\n');
+    expect(await reply).toContain(pod?.metadata?.name ?? '-');
+    expect((await httpGet(`http://${ip}/`)).trim()).toBe(pod?.metadata?.name);
+    await node.ensureUp();
+    const prefix = chainPrefixFor(execFileSync('cat', [`${node.stateDir}/service-cidr`], { encoding: 'utf8' }).trim());
+    const jumps = execFileSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('-A PREROUTING ') && l.includes(`-j ${prefix}SERVICES`));
+    expect(jumps).toHaveLength(1);
+    expect((await httpGet(`http://${ip}/`)).trim()).toBe(pod?.metadata?.name);
   }, 120_000);
 });
 
