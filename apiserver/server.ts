@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { SystemClock, type Clock } from '../lib/clock.ts';
@@ -22,8 +22,9 @@ import { ServiceAccountTokens } from './registry/service-account-tokens.ts';
 import { createSqliteStorage } from './storage/sqlite-storage.ts';
 import type { Storage } from './storage/types.ts';
 import { bootstrapRegistry } from './registry/bootstrap.ts';
-import { kubernetesServiceIP } from '../kube/cluster-network.ts';
-import { KubernetesServiceController, defaultAdvertiseAddress } from './controllers/kubernetes-service.ts';
+import { DEFAULT_SERVICE_CIDR, kubernetesServiceIP, parseCidr, type Cidr } from '../kube/cluster-network.ts';
+import { defaultAdvertiseAddress, inClusterCertificateHosts } from './advertise.ts';
+import { KubernetesServiceController } from './controllers/kubernetes-service.ts';
 import type { PortRange } from './registry/range-allocator.ts';
 import { attachServiceAllocation, type ServiceAllocator } from './registry/service-allocation.ts';
 
@@ -65,6 +66,18 @@ export interface ApiServerOptions {
   advertiseAddress?: string;
   /** How often the `kubernetes` Service and its endpoints are reconciled (default 10 s). */
   kubernetesServiceIntervalMs?: number;
+  /**
+   * Also accept connections on the advertise address (when it is not the listen address), so
+   * pods reach this server through the `kubernetes` Service; the serving certificate then names
+   * that address, the Service's ClusterIP and kubernetes.default.svc.
+   */
+  listenOnAdvertiseAddress?: boolean;
+}
+
+function serviceCidrOf(range: string | undefined): Cidr {
+  const cidr = parseCidr(range ?? DEFAULT_SERVICE_CIDR);
+  if (cidr === undefined) throw new Error(`not an IPv4 CIDR: ${String(range)}`);
+  return cidr;
 }
 
 export class ApiServer {
@@ -93,13 +106,19 @@ export class ApiServer {
     const log = o.log ?? createLogger('apiserver');
     const clock = o.clock ?? new SystemClock();
     const host = o.host ?? '127.0.0.1';
+    const advertise = o.advertiseAddress ?? defaultAdvertiseAddress(host);
+    const certHosts = [
+      host,
+      ...(o.listenOnAdvertiseAddress === true ? inClusterCertificateHosts(advertise, kubernetesServiceIP(serviceCidrOf(o.serviceClusterIPRange))) : []),
+      ...(o.certificateHosts ?? []),
+    ];
     let credentials = o.credentials;
     if (credentials === undefined) {
       if (o.dataDir !== undefined) {
         mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
-        credentials = await ensureCredentials(o.dataDir, { hosts: [host, ...(o.certificateHosts ?? [])] });
+        credentials = await ensureCredentials(o.dataDir, { hosts: certHosts });
       } else {
-        credentials = await inMemoryCredentials([host, ...(o.certificateHosts ?? [])]);
+        credentials = await inMemoryCredentials(certHosts);
       }
     }
     if (o.storage === undefined && o.dataDir === undefined) throw new Error('ApiServer needs a dataDir or a storage');
@@ -165,6 +184,19 @@ export class ApiServer {
         resolve();
       });
     });
+    const port = (server.address() as AddressInfo).port;
+    // pods reach the server through the `kubernetes` Service, i.e. on the advertise address: a
+    // second listener hands its sockets to the same (TLS) server
+    const extraListeners: NetServer[] = [];
+    if (o.listenOnAdvertiseAddress === true && advertise !== host) {
+      const extra = createNetServer((s) => { server.emit('connection', s); });
+      await new Promise<void>((resolve, reject) => {
+        extra.once('error', reject);
+        extra.listen(port, advertise, () => { extra.off('error', reject); resolve(); });
+      });
+      extraListeners.push(extra);
+    }
+    const closeExtra: Controller = { start: () => undefined, stop: () => { for (const l of extraListeners) l.close(); } };
     // apiextensions-apiserver's controllers run in every server: CRDs get their names and conditions
     const crds = new CrdController({ registry, clock, log: log.child({ controller: 'crd' }) });
     // the serving of custom resources started with the registry: it only needs stopping
@@ -173,11 +205,11 @@ export class ApiServer {
     const kubernetesService = new KubernetesServiceController({
       registry, clock, log: log.child({ controller: 'kubernetes-service' }),
       clusterIP: kubernetesServiceIP(serviceAllocator.ips.cidr),
-      port: (server.address() as AddressInfo).port,
-      address: o.advertiseAddress ?? defaultAdvertiseAddress(host),
+      port,
+      address: advertise,
       ...(o.kubernetesServiceIntervalMs === undefined ? {} : { intervalMs: o.kubernetesServiceIntervalMs }),
     });
-    const controllers = [...(o.controllers?.(registry, clock, log, creds) ?? []), identities, crds, servingCustom, kubernetesService];
+    const controllers = [...(o.controllers?.(registry, clock, log, creds) ?? []), identities, crds, servingCustom, kubernetesService, closeExtra];
     const api = new ApiServer(registry, creds, server, handler, controllers, sockets, log, serviceAllocator, host, tls);
     address = `${host}:${api.port}`;
     for (const c of controllers) c.start();

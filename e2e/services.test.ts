@@ -13,7 +13,11 @@ import type { Pod, Service } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, until } from '../lib/testing/wait.ts';
+import { loadKubeconfig } from '../kube/client/kubeconfig.ts';
+import { silentLogger } from '../lib/log.ts';
 import { chainPrefixFor } from '../proxy/chains.ts';
+import { discoverEngine, dockerFor } from '../runtime/docker/discovery.ts';
+import { DOCKER_TYPE_SANDBOX, LABEL_DOCKER_TYPE, LABEL_POD_NAME, LABEL_POD_NAMESPACE } from '../runtime/labels.ts';
 import { describePodStatus, startNodelet } from '../testing/nodelet.ts';
 import type { StartedNodelet } from '../testing/nodelet.ts';
 
@@ -144,6 +148,21 @@ function tcpOutcome(ip: string, port: number, timeoutMs = 5000): Promise<{ resul
   });
 }
 
+/** Runs a node script in a pod's network namespace (nsenter into its sandbox), with the cluster CA in $CA. */
+async function inPodNetwork(ns: string, pod: string, script: string): Promise<string> {
+  const engine = await discoverEngine(silentLogger);
+  if (engine === undefined) throw new Error('no engine');
+  const docker = dockerFor(engine);
+  const [sandbox] = await docker.listContainers({
+    filters: { label: [`${LABEL_POD_NAME}=${pod}`, `${LABEL_POD_NAMESPACE}=${ns}`, `${LABEL_DOCKER_TYPE}=${DOCKER_TYPE_SANDBOX}`] },
+  });
+  if (sandbox === undefined) throw new Error(`no sandbox for ${ns}/${pod}`);
+  const pid = (await docker.getContainer(sandbox.Id).inspect()).State.Pid;
+  return execFileSync('nsenter', [`--net=/proc/${String(pid)}/ns/net`, process.execPath, '-e', script], {
+    encoding: 'utf8', timeout: 15_000, env: { ...process.env, CA: loadKubeconfig(node.kubeconfigPath).ca ?? '' },
+  });
+}
+
 beforeAll(async () => {
   node = await startNodelet({ services: true, timeoutMs: 180_000 });
 }, 240_000);
@@ -216,7 +235,7 @@ describe('the seed myapp-pod', () => {
 });
 
 describe('a Deployment behind a Service', () => {
-  it('is reached by Service name, FQDN and ClusterIP, on both backends, from the host too, and the pod sees the Service variables', async () => {
+  it('is reached by Service name, FQDN and ClusterIP, on both backends, from the host too, and the pod sees the Service variables and reaches the API server', async () => {
     const ns = await namespace('reach');
     await apply(ns, backends('web', 2) + '---' + service('web') + '---' + CLIENT);
     const pods = await waitReady(ns, 'app=web', 2);
@@ -237,6 +256,15 @@ describe('a Deployment behind a Service', () => {
     expect(env).toContain(`WEB_SERVICE_HOST=${ip}`);
     expect(env).toContain('WEB_SERVICE_PORT=80');
     expect(env).toContain('KUBERNETES_SERVICE_HOST=');
+    // the `kubernetes` Service reaches the API server from the pod's network, and its certificate
+    // names kubernetes.default.svc (busybox's own TLS client cannot talk to an ECDSA certificate,
+    // so node's runs in the pod's network namespace; anonymous /version is allowed, as on kubeadm)
+    const apiIP = (await getJson<Service>(['service', 'kubernetes', '-n', 'default'])).spec?.clusterIP ?? '';
+    const version = await inPodNetwork(ns, 'client', `
+      require('node:https').get({ host: ${JSON.stringify(apiIP)}, path: '/version', servername: 'kubernetes.default.svc', ca: process.env.CA }, (res) => {
+        let b = ''; res.on('data', (c) => { b += c; }); res.on('end', () => { process.stdout.write(b); });
+      }).on('error', (e) => { process.stdout.write(String(e)); });`);
+    expect(version).toContain('"gitVersion"');
     const resolv = (await sh(ns, 'client', 'cat /etc/resolv.conf')).out;
     expect(resolv).toContain(`search ${ns}.svc.cluster.local svc.cluster.local cluster.local`);
     expect(resolv).toContain('options ndots:5');

@@ -5,7 +5,6 @@
 // EndpointSlice (labelled kubernetes.io/service-name) pointing at the address pods reach the
 // server on. Checked at start and every 10 s (EndpointInterval): what was deleted comes back,
 // what was changed is put right. `planKubernetesService` decides; the controller reads and writes.
-import { networkInterfaces } from 'node:os';
 import type { Clock, Timer } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { jsonEqual } from '../api/validation.ts';
@@ -13,6 +12,7 @@ import { isRecord } from '../registry/object-meta.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { KubeObject } from '../storage/types.ts';
 import { ApiError } from '../api/errors.ts';
+export { defaultAdvertiseAddress, inClusterCertificateHosts } from '../advertise.ts';
 
 export const KUBERNETES_SERVICE = { namespace: 'default', name: 'kubernetes', portName: 'https', port: 443 } as const;
 const SKIP_MIRROR = 'endpointslice.kubernetes.io/skip-mirror';
@@ -141,15 +141,6 @@ export function planKubernetesService(observed: Observed, f: KubernetesServiceFa
  * address when it is a concrete, non-loopback one, else the host's first non-loopback IPv4
  * address, else the listen address.
  */
-export function defaultAdvertiseAddress(host: string): string {
-  const concrete = host !== '' && host !== '0.0.0.0' && host !== '::' && !host.startsWith('127.') && host !== 'localhost' && host !== '::1';
-  if (concrete) return host;
-  for (const addrs of Object.values(networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return host === '' || host === '0.0.0.0' || host === 'localhost' ? '127.0.0.1' : host;
-}
-
 export interface KubernetesServiceOptions extends KubernetesServiceFacts {
   registry: Registry;
   clock: Clock;

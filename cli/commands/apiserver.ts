@@ -18,6 +18,7 @@ interface ApiserverFlags {
   serviceClusterIpRange: string;
   serviceNodePortRange: PortRange;
   advertiseAddress?: string;
+  listenAdvertiseAddress: boolean;
 }
 
 function cidrFlag(value: string): string {
@@ -46,6 +47,7 @@ export function registerApiserver(program: Command): void {
       .argParser(portRangeFlag).default({ ...DEFAULT_NODE_PORT_RANGE }, portRangeText(DEFAULT_NODE_PORT_RANGE)))
     .option('--advertise-address <ip>', 'the address pods reach this server on: the endpoint of the `kubernetes` Service '
       + '(default: --host when it is a concrete address, else the first non-loopback IPv4 address)')
+    .option('--listen-advertise-address', 'also accept connections on --advertise-address, for pods reaching the server through the `kubernetes` Service', false)
     // hidden, for tests: how long a node may go without renewing its Lease (default 40 s)
     .addOption(new Option('--node-grace-period <seconds>').hideHelp())
     .action(async (opts: ApiserverFlags) => {
@@ -58,6 +60,7 @@ export function registerApiserver(program: Command): void {
         serviceClusterIPRange: opts.serviceClusterIpRange,
         serviceNodePortRange: opts.serviceNodePortRange,
         ...(opts.advertiseAddress === undefined ? {} : { advertiseAddress: opts.advertiseAddress }),
+        listenOnAdvertiseAddress: opts.listenAdvertiseAddress,
         ...(opts.tlsSan === undefined ? {} : { certificateHosts: opts.tlsSan }),
         ...(opts.nodeGracePeriod === undefined ? {} : { nodeGracePeriodMs: Number(opts.nodeGracePeriod) * 1000 }),
       });

@@ -10,7 +10,10 @@ import type { Command } from 'commander';
 import type { Node } from 'kubernetes-types/core/v1.d.ts';
 import type { ApiClient, ResourceType } from '../../kube/client/client.ts';
 import { ensureCredentials } from '../../apiserver/pki.ts';
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_PORT, DEFAULT_SERVICE_CIDR, kubeDnsServiceIP, parseCidr } from '../../kube/cluster-network.ts';
+import { defaultAdvertiseAddress, inClusterCertificateHosts } from '../../apiserver/advertise.ts';
+import {
+  DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_PORT, DEFAULT_SERVICE_CIDR, kubeDnsServiceIP, kubernetesServiceIP, parseCidr, type Cidr,
+} from '../../kube/cluster-network.ts';
 import { daemon, runningPid, startDaemon, stopDaemon, type Daemon } from '../../lib/daemon.ts';
 import { NodeletError } from '../../lib/errors.ts';
 import { PROJECT_ROOT, stateDir } from '../../lib/paths.ts';
@@ -191,9 +194,15 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
   // own, on its own port.
   const running = runningPid(api) !== undefined && existsSync(adminKubeconfig);
   // the hosts the API server asks for with its default --host (else it would make another cert)
-  const creds = running ? undefined : await ensureCredentials(apiDir, { hosts: ['127.0.0.1'] });
+  // With Services, pods reach the server through the `kubernetes` Service: it also listens on the
+  // node's address and its certificate names that address and kubernetes.default.svc.
   const serviceCidr = o.services?.serviceCidr ?? DEFAULT_SERVICE_CIDR;
-  const a = startDaemon(api, ['apiserver', '--data-dir', apiDir, '--port', String(o.port), '--service-cluster-ip-range', serviceCidr]);
+  const inCluster = o.services === undefined ? [] : inClusterCertificateHosts(defaultAdvertiseAddress('127.0.0.1'), kubernetesServiceIP(cidrOf(serviceCidr)));
+  const creds = running ? undefined : await ensureCredentials(apiDir, { hosts: ['127.0.0.1', ...inCluster] });
+  const a = startDaemon(api, [
+    'apiserver', '--data-dir', apiDir, '--port', String(o.port), '--service-cluster-ip-range', serviceCidr,
+    ...(o.services === undefined ? [] : ['--listen-advertise-address']),
+  ]);
   const spawnedMs = Math.round(performance.now());
 
   let conn: { server: string; caCert: string; adminToken: string; nodeToken: string };
@@ -309,10 +318,14 @@ export async function up(o: UpOptions): Promise<{ kubeconfig: string }> {
   return { kubeconfig };
 }
 
-function kubeDnsIP(serviceCidr: string): string {
+function cidrOf(serviceCidr: string): Cidr {
   const cidr = parseCidr(serviceCidr);
   if (cidr === undefined) throw new NodeletError('up.flags', `--service-cidr ${serviceCidr}: not an IPv4 CIDR`);
-  return kubeDnsServiceIP(cidr);
+  return cidr;
+}
+
+function kubeDnsIP(serviceCidr: string): string {
+  return kubeDnsServiceIP(cidrOf(serviceCidr));
 }
 
 /** Starts the service proxy and the DNS server for this state dir (each only if not running). */
