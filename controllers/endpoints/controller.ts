@@ -12,7 +12,7 @@ import type { Informer } from '../../kube/informers/types.ts';
 import type { Logger } from '../../lib/log.ts';
 import { messageOf, namespaceTerminating } from '../framework/errors.ts';
 import { keyOf, splitKey, type ControllerContext, type Enqueue, type EventRecorder, type Reconciler, type SyncResult } from '../framework/types.ts';
-import { selectorSetMatches, serviceSelector, servicesForPod, servicesToUpdateOnPodChange } from '../endpointslice/pod-endpoints.ts';
+import { selectorSetMatches, serviceSelector, watchServicesAndPods } from '../endpointslice/pod-endpoints.ts';
 import { TriggerTimeTracker } from '../endpointslice/trigger-time.ts';
 import { planEndpoints } from './planner.ts';
 
@@ -57,17 +57,7 @@ export class EndpointsController implements Reconciler {
   }
 
   watch(queue: Enqueue): void {
-    const enqueueService = (svc: Service): void => { queue.add(keyOf(svc)); };
-    this.services.addHandler({ add: enqueueService, update: (_old, cur) => { enqueueService(cur); }, delete: enqueueService });
-    const enqueueAll = (keys: Set<string>): void => {
-      for (const k of keys) queue.addAfter(k, this.batchMs);
-    };
-    const onPod = (pod: Pod): void => { enqueueAll(servicesForPod(this.services.lister.list(pod.metadata?.namespace ?? ''), pod)); };
-    this.pods.addHandler({
-      add: onPod,
-      update: (oldPod, curPod) => { enqueueAll(servicesToUpdateOnPodChange(this.services.lister.list(curPod.metadata?.namespace ?? ''), oldPod, curPod)); },
-      delete: onPod,
-    });
+    watchServicesAndPods(this.services, this.pods, queue, this.batchMs);
     this.endpoints.addHandler({
       // checkLeftoverEndpoints: every Endpoints of the first list is synced once (after all caches
       // are), so those left without a Service (leader-election locks aside) are deleted.

@@ -11,8 +11,8 @@ import { ENDPOINT_SLICES, NODES, PODS, SERVICES } from '../../kube/client/resour
 import type { Informer } from '../../kube/informers/types.ts';
 import type { Logger } from '../../lib/log.ts';
 import { aggregate, messageOf, namespaceTerminating } from '../framework/errors.ts';
-import { keyOf, splitKey, type ControllerContext, type Enqueue, type EventRecorder, type Reconciler, type SyncResult } from '../framework/types.ts';
-import { selectorSetMatches, serviceSelector, servicesForPod, servicesToUpdateOnPodChange } from './pod-endpoints.ts';
+import { splitKey, type ControllerContext, type Enqueue, type EventRecorder, type Reconciler, type SyncResult } from '../framework/types.ts';
+import { selectorSetMatches, serviceSelector, watchServicesAndPods } from './pod-endpoints.ts';
 import { MAX_ENDPOINTS_PER_SLICE, planEndpointSlices, type SlicePlan } from './planner.ts';
 import { CONTROLLER_QUALIFIED_NAME, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, serviceKeyForSlice } from './slice-meta.ts';
 import { EndpointSliceTracker } from './slice-tracker.ts';
@@ -68,18 +68,7 @@ export class EndpointSliceController implements Reconciler {
   }
 
   watch(queue: Enqueue): void {
-    const enqueueService = (svc: Service): void => { queue.add(keyOf(svc)); };
-    this.services.addHandler({ add: enqueueService, update: (_old, cur) => { enqueueService(cur); }, delete: enqueueService });
-
-    const enqueueAll = (keys: Set<string>): void => {
-      for (const k of keys) queue.addAfter(k, this.batchMs);
-    };
-    const onPod = (pod: Pod): void => { enqueueAll(servicesForPod(this.services.lister.list(pod.metadata?.namespace ?? ''), pod)); };
-    this.pods.addHandler({
-      add: onPod,
-      update: (oldPod, curPod) => { enqueueAll(servicesToUpdateOnPodChange(this.services.lister.list(curPod.metadata?.namespace ?? ''), oldPod, curPod)); },
-      delete: onPod,
-    });
+    watchServicesAndPods(this.services, this.pods, queue, this.batchMs);
 
     const enqueueForSlice = (slice: EndpointSlice): void => {
       const key = serviceKeyForSlice(slice);

@@ -3,7 +3,9 @@
 // published, which container port a Service port targets, which Services select it, and whether
 // a pod update can change any endpoint. Pure functions of the objects.
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.d.ts';
+import type { Informer } from '../../kube/informers/types.ts';
 import { isPodReady, isPodTerminal } from '../framework/pod-state.ts';
+import { keyOf, type Enqueue } from '../framework/types.ts';
 
 /** v1.IsHeadlessService: the label both controllers put on the endpoints of a headless Service. */
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
@@ -141,4 +143,23 @@ export function servicesForPod(services: readonly Service[], pod: Pod): Set<stri
 /** time.Time.UTC().Format(time.RFC3339Nano): trailing zeros of the fraction dropped. */
 export function rfc3339Nano(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac === '' ? 'Z' : `.${frac}Z`));
+}
+
+/**
+ * The Service and Pod handlers both endpoint controllers share: a Service change syncs it; a pod
+ * change syncs the Services selecting it (before or after, as upstream's podToServices), after
+ * the batch period.
+ */
+export function watchServicesAndPods(services: Informer<Service>, pods: Informer<Pod>, queue: Enqueue, batchMs: number): void {
+  const enqueueService = (svc: Service): void => { queue.add(keyOf(svc)); };
+  services.addHandler({ add: enqueueService, update: (_old, cur) => { enqueueService(cur); }, delete: enqueueService });
+  const enqueueAll = (keys: Set<string>): void => {
+    for (const k of keys) queue.addAfter(k, batchMs);
+  };
+  const onPod = (pod: Pod): void => { enqueueAll(servicesForPod(services.lister.list(pod.metadata?.namespace ?? ''), pod)); };
+  pods.addHandler({
+    add: onPod,
+    update: (oldPod, curPod) => { enqueueAll(servicesToUpdateOnPodChange(services.lister.list(curPod.metadata?.namespace ?? ''), oldPod, curPod)); },
+    delete: onPod,
+  });
 }
