@@ -9,6 +9,7 @@ import { FakeClock } from '../lib/clock.ts';
 import { silentLogger } from '../lib/log.ts';
 import { decideMasquerade } from './node-setup.ts';
 import { ENDPOINTSLICES, ServiceProxy, nodeAddresses, type ServiceProxyOptions } from './service-proxy.ts';
+import { ProxyMetrics } from './metrics.ts';
 import { FakeInformers, RecordingHost, endpoint, service, slice } from './testing.ts';
 import { staleUdpFlows, udpFlows, conntrackDeleteArgs } from './conntrack.ts';
 import { buildServicePorts } from './service-ports.ts';
@@ -115,6 +116,26 @@ describe('ServiceProxy', () => {
     informers.informer<EndpointSlice>(ENDPOINTSLICES).set(s);
     await clock.step(60);
     expect(host.restores()[1]).not.toContain('172.17.0.3:8080');
+    p.stop();
+  });
+
+  it('writes only the changed chains after the first sync, and says so in its metrics', async () => {
+    const metrics = new ProxyMetrics();
+    const p = proxy({ metrics });
+    informers.informer<Service>(SERVICES).set(web());
+    informers.informer<EndpointSlice>(ENDPOINTSLICES).set(webSlice('172.17.0.2', '172.17.0.3'));
+    await p.start();
+    await clock.step(10);
+    informers.informer<EndpointSlice>(ENDPOINTSLICES).set(webSlice('172.17.0.2', '172.17.0.4'));
+    await clock.step(60);
+    const partial = host.restores()[1] ?? '';
+    expect(partial).toContain('172.17.0.4:8080');
+    expect(partial).not.toContain(':NODELET-SERVICES ');
+    expect(host.commands.filter((c) => c.argv[0] === 'iptables-save')).toHaveLength(2); // both tables, once: the full sync only
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('nodelet_proxy_sync_proxy_rules_duration_seconds_count{mode="full"} 1');
+    expect(text).toContain('nodelet_proxy_sync_proxy_rules_duration_seconds_count{mode="partial"} 1');
+    expect(text).toContain('nodelet_proxy_service_ports{endpoints="some"} 1');
     p.stop();
   });
 

@@ -19,6 +19,7 @@ import { cleanupProxy } from '../../proxy/cleanup.ts';
 import { systemHost } from '../../proxy/host.ts';
 import { defaultProxyStateFile } from '../../proxy/node-setup.ts';
 import { ServiceProxy } from '../../proxy/service-proxy.ts';
+import { ProxyMetrics } from '../../proxy/metrics.ts';
 
 interface Flags {
   kubeconfig: string;
@@ -46,7 +47,7 @@ export function registerProxy(program: Command): void {
     .option('--kubeconfig <path>', 'how to reach the API server', join(stateDir(), 'kubeconfig'))
     .option('--node-name <name>', 'this node\'s name (its endpoints for traffic policy Local, its addresses)', hostname())
     .option('--service-cidr <cidr>', 'the Service IP range (routed locally, never off this host)', DEFAULT_SERVICE_CIDR)
-    .option('--healthz-port <port>', 'loopback port for /healthz (0: none)', '10256')
+    .option('--healthz-port <port>', 'loopback port for /healthz and /metrics (0: none)', '10256')
     .option('--cleanup', 'remove every chain of this --service-cidr, the jumps into them, the route and route_localnet, then exit', false)
     .option('--masquerade-all', 'masquerade all Service traffic (default: only when bridged traffic bypasses iptables)', false)
     .option('--no-localhost-nodeports', 'do not answer node ports on 127.0.0.1 (leaves route_localnet alone)')
@@ -67,6 +68,7 @@ export function registerProxy(program: Command): void {
       const client = new ApiClient({ ...loadKubeconfig(flags.kubeconfig), userAgent: 'nodelet-proxy', retryDelayMs: 200 });
       const clock = new SystemClock();
       const informers = new InformerFactory(client, { clock, log: log.child({ part: 'informers' }) });
+      const metrics = new ProxyMetrics({ defaultMetrics: true });
       const proxy = new ServiceProxy({
         informers, nodeName: flags.nodeName, host, clock, log, serviceCidr, stateFile,
         masqueradeAll: flags.masqueradeAll,
@@ -74,6 +76,7 @@ export function registerProxy(program: Command): void {
         nodePortAddresses: flags.nodeportAddresses,
         syncPeriodMs: number('--sync-period', flags.syncPeriod) * 1000,
         minSyncIntervalMs: number('--min-sync-period', flags.minSyncPeriod),
+        metrics,
       });
       const abort = new AbortController();
       await proxy.start();
@@ -86,6 +89,8 @@ export function registerProxy(program: Command): void {
           const h = proxy.health();
           const body = { lastUpdated: new Date(h.lastUpdated).toISOString(), currentTime: new Date(h.now).toISOString(), nodeEligible: true };
           res.writeHead(h.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        } else if (req.url === '/metrics') {
+          void metrics.registry.metrics().then((text) => { res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text); });
         } else {
           res.writeHead(404).end();
         }
