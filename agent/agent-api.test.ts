@@ -12,14 +12,11 @@ import { silentLogger } from '../lib/log.ts';
 import { FakeRuntime } from '../runtime/testing/fake-runtime.ts';
 import { Agent } from './agent.ts';
 import { createApiSide } from './api/api-side.ts';
-import type { HostFacts } from './api/host-facts.ts';
+import { stopAgentOnFakeClock, TEST_HOST_FACTS } from './api/testing/agent-on-fake-api.ts';
 import { FakeApiClient } from './api/testing/fake-api-client.ts';
 import { FakePodEnvironment, FakeTransport, testPod } from './testing/fake-agent.ts';
 
-const FACTS: HostFacts = {
-  cpus: 4, memoryBytes: 8 * 1024 ** 3, diskBytes: 100 * 1024 ** 3, osImage: 'test', kernelVersion: '6.1', operatingSystem: 'linux', architecture: 'amd64',
-  containerRuntimeVersion: 'docker://27.3.1', machineID: 'm', systemUUID: 's', bootID: 'b',
-};
+const FACTS = TEST_HOST_FACTS;
 
 let root: string;
 let clock: FakeClock;
@@ -33,16 +30,7 @@ beforeEach(async () => {
   runtime = new FakeRuntime({ clock, images: ['busybox:1'] });
   client = new FakeApiClient();
 });
-/** Agent.stop() waits on the (fake) clock for busy workers: keep time moving meanwhile. */
-async function stopAgent(a: Agent): Promise<void> {
-  const state = { done: false };
-  const p = a.stop().finally(() => { state.done = true; });
-  for (let i = 0; i < 100 && !state.done; i++) {
-    await clock.step(1000);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  await p;
-}
+const stopAgent = (a: Agent): Promise<void> => stopAgentOnFakeClock(a, clock);
 
 afterEach(async () => {
   for (const a of agents.splice(0)) await stopAgent(a);

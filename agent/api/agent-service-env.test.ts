@@ -17,13 +17,10 @@ import { Agent } from '../agent.ts';
 import { SERVICES_NOT_SYNCED } from '../env/service-env.ts';
 import { FakeTransport } from '../testing/fake-agent.ts';
 import { createApiSide } from './api-side.ts';
-import type { HostFacts } from './host-facts.ts';
+import { stopAgentOnFakeClock, TEST_HOST_FACTS } from './testing/agent-on-fake-api.ts';
 import { apiError, FakeApiClient } from './testing/fake-api-client.ts';
 
-const FACTS: HostFacts = {
-  cpus: 4, memoryBytes: 8 * 1024 ** 3, diskBytes: 100 * 1024 ** 3, osImage: 'test', kernelVersion: '6.1', operatingSystem: 'linux', architecture: 'amd64',
-  containerRuntimeVersion: 'docker://27.3.1', machineID: 'm', systemUUID: 's', bootID: 'b',
-};
+const FACTS = TEST_HOST_FACTS;
 
 let root: string;
 let clock: FakeClock;
@@ -38,15 +35,7 @@ beforeEach(async () => {
   client = new FakeApiClient();
 });
 
-async function stopAgent(a: Agent): Promise<void> {
-  const state = { done: false };
-  const p = a.stop().finally(() => { state.done = true; });
-  for (let i = 0; i < 100 && !state.done; i++) {
-    await clock.step(1000);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  await p;
-}
+const stopAgent = (a: Agent): Promise<void> => stopAgentOnFakeClock(a, clock);
 
 afterEach(async () => {
   for (const a of agents.splice(0)) await stopAgent(a);
