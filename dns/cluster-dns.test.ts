@@ -9,11 +9,12 @@ import { ApiServer } from '../apiserver/server.ts';
 import { createMemoryStorage } from '../apiserver/storage/memory-storage.ts';
 import { ApiClient } from '../kube/client/client.ts';
 import { parseKubeconfig } from '../kube/client/kubeconfig.ts';
-import { NAMESPACES, SERVICES } from '../kube/client/resources.ts';
+import { ENDPOINT_SLICES as ENDPOINTSLICES, ENDPOINTS, NAMESPACES, SERVICES } from '../kube/client/resources.ts';
+import { until } from '../lib/testing/wait.ts';
 import { SystemClock } from '../lib/clock.ts';
 import { silentLogger } from '../lib/log.ts';
 import { ClusterDns } from './cluster-dns.ts';
-import { DNS_SLICE_MANAGER, ENDPOINTS, ENDPOINTSLICES } from './publisher.ts';
+import { DNS_SLICE_MANAGER } from './publisher.ts';
 import { FakeUpstream } from './testing/fake-upstream.ts';
 import { exchangeTcp, exchangeUdp } from './transport.ts';
 
@@ -245,12 +246,7 @@ describe('the cluster DNS server on real sockets', () => {
 
   it('publishes kube-dns again when it is deleted', async () => {
     await client.delete(ENDPOINTSLICES, 'kube-system', 'kube-dns');
-    let found: EndpointSlice | undefined;
-    const end = Date.now() + 10_000;
-    while (found === undefined && Date.now() < end) {
-      await new Promise((res) => setTimeout(res, 100));
-      found = await client.get<EndpointSlice>(ENDPOINTSLICES, 'kube-system', 'kube-dns').catch(() => undefined);
-    }
-    expect(found?.endpoints.map((e) => e.addresses)).toEqual([[ADVERTISED]]);
+    const found = await until('kube-dns slice back', () => client.get<EndpointSlice>(ENDPOINTSLICES, 'kube-system', 'kube-dns').catch(() => undefined), 10_000, 100);
+    expect(found.endpoints.map((e) => e.addresses)).toEqual([[ADVERTISED]]);
   });
 });

@@ -8,7 +8,7 @@ import type { Question } from 'dns-packet';
 import type { Namespace, Service } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
 import type { ApiClient } from '../kube/client/client.ts';
-import { NAMESPACES, SERVICES } from '../kube/client/resources.ts';
+import { ENDPOINT_SLICES, NAMESPACES, SERVICES } from '../kube/client/resources.ts';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR, KUBE_DNS, kubeDnsServiceIP, parseCidr } from '../kube/cluster-network.ts';
 import { InformerFactory } from '../kube/informers/informer.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -17,8 +17,8 @@ import type { Logger } from '../lib/log.ts';
 import { AnswerCache } from './answer-cache.ts';
 import { buildClusterView, type ClusterView } from './cluster-view.ts';
 import { Forwarder } from './forwarder.ts';
-import { desiredKubeDns, ENDPOINTSLICES, publishKubeDns, serviceAction, sliceAction, type KubeDnsParams, type PublishResult } from './publisher.ts';
-import { DEFAULT_DNS_TTL, resolve, type LocalAnswer } from './resolver.ts';
+import { desiredKubeDns, publishKubeDns, serviceAction, sliceAction, type KubeDnsParams, type PublishResult } from './publisher.ts';
+import { DEFAULT_DNS_TTL, resolve } from './resolver.ts';
 import { DnsServer, RCODE, type HandlerAnswer, type QueryContext } from './server.ts';
 import type { HostPort } from './transport.ts';
 
@@ -52,7 +52,6 @@ export interface DnsStats {
   servfail: number;
 }
 
-const RCODES: Record<LocalAnswer['rcode'], number> = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 };
 /** CNAME chains followed inside the zone before giving up. */
 const MAX_CHASE = 8;
 
@@ -102,7 +101,7 @@ export class ClusterDns {
   async start(): Promise<void> {
     const signal = this.abort.signal;
     const services = this.factory.informer<Service>(SERVICES);
-    const slices = this.factory.informer<EndpointSlice>(ENDPOINTSLICES);
+    const slices = this.factory.informer<EndpointSlice>(ENDPOINT_SLICES);
     // namespaces decide NXDOMAIN or NODATA for <ns>.svc and whether <ip>.<ns>.pod names exist (CoreDNS)
     const namespaces = this.factory.informer<Namespace>(NAMESPACES);
     const changed = (): void => {
@@ -188,7 +187,7 @@ export class ClusterDns {
     if (this.dirty || this.view === undefined) {
       this.dirty = false;
       const services = this.factory.informer<Service>(SERVICES).lister.list();
-      const slices = this.factory.informer<EndpointSlice>(ENDPOINTSLICES).lister.list();
+      const slices = this.factory.informer<EndpointSlice>(ENDPOINT_SLICES).lister.list();
       const namespaces = this.factory.informer<Namespace>(NAMESPACES).lister.list().map((n) => n.metadata?.name ?? '');
       this.view = buildClusterView(services, slices, Math.floor((this.lastChange > 0 ? this.lastChange : this.o.clock.now()) / 1000), namespaces);
     }
@@ -220,7 +219,7 @@ export class ClusterDns {
     }
     if (view === undefined) throw new ClusterDnsError('the cluster caches have not synced yet');
     if (depth === 0) this.stats.local++;
-    const out: HandlerAnswer = { rcode: RCODES[res.rcode], answers: res.answers, authorities: res.authorities, additionals: res.additionals, authoritative: true };
+    const out: HandlerAnswer = { rcode: RCODE[res.rcode], answers: res.answers, authorities: res.authorities, additionals: res.additionals, authoritative: true };
     if (res.chase === undefined || depth >= MAX_CHASE) return out;
     // an ExternalName's target: answered too, as CoreDNS resolves it through its own chain
     try {

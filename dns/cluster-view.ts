@@ -7,7 +7,7 @@ import type { Service } from 'kubernetes-types/core/v1.d.ts';
 import type { Endpoint, EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
 
 /** The label tying an EndpointSlice to its Service. */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+import { SERVICE_NAME_LABEL } from '../kube/discovery-labels.ts';
 
 export interface PortEntry {
   /** Lower-cased; '' for an unnamed port. */

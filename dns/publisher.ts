@@ -6,20 +6,15 @@
 // creates or corrects the three objects and is safe to run at every start.
 import type { EndpointPort, Endpoints, Service } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
-import { isClientAlreadyExists, isClientNotFound, type ApiClient, type KubeObject, type ResourceType } from '../kube/client/client.ts';
-import { SERVICES } from '../kube/client/resources.ts';
+import { isClientAlreadyExists, isClientConflict, isClientNotFound, type ApiClient, type KubeObject, type ResourceType } from '../kube/client/client.ts';
+import { ENDPOINT_SLICES as ENDPOINTSLICES, ENDPOINTS, SERVICES } from '../kube/client/resources.ts';
 import { KUBE_DNS } from '../kube/cluster-network.ts';
 import type { Logger } from '../lib/log.ts';
-import { SERVICE_NAME_LABEL } from './cluster-view.ts';
+import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL, SKIP_MIRROR_LABEL } from '../kube/discovery-labels.ts';
 
-export const ENDPOINTS: ResourceType = { group: '', version: 'v1', resource: 'endpoints', namespaced: true };
-export const ENDPOINTSLICES: ResourceType = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true };
 
 /** endpointslice.kubernetes.io/managed-by on the slice this server writes (the controllers leave it alone). */
 export const DNS_SLICE_MANAGER = 'dns.nodelet.dev';
-const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
-/** Tells the EndpointSlice mirroring controller not to copy the Endpoints into a second slice. */
-const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
 
 /** CoreDNS's Service labels (kubernetes/kubernetes cluster/addons/dns/coredns, kubeadm). */
 export const KUBE_DNS_LABELS: Readonly<Record<string, string>> = {
@@ -159,7 +154,7 @@ async function ensure<T extends KubeObject>(
       if (action !== 'none') log.info({ resource: r.resource, namespace, name, action }, 'published kube-dns object');
       return action;
     } catch (err) {
-      if (attempt >= 2 || !(isClientAlreadyExists(err) || isClientNotFound(err) || (err as { httpStatus?: number }).httpStatus === 409)) throw err;
+      if (attempt >= 2 || !(isClientAlreadyExists(err) || isClientNotFound(err) || isClientConflict(err))) throw err;
     }
   }
 }

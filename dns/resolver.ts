@@ -11,7 +11,6 @@
 //   dns-version.<zone>               TXT with the specification's schema version
 // Unknown names in the zone are NXDOMAIN, known names without records of the asked type NODATA,
 // both with the zone's SOA (whose minimum, the negative-caching TTL, is the record TTL).
-import { isIP as isIPAddress } from 'node:net';
 import type { Answer, Question, RecordType, SrvAnswer } from 'dns-packet';
 import { isIP, serviceKey, type ClusterView, type EndpointEntry, type ServiceEntry } from './cluster-view.ts';
 
@@ -229,7 +228,7 @@ class Answering {
 export function podNameToIP(label: string): string | undefined {
   const v4 = (label.match(/-/g) ?? []).length === 3 && !label.includes('--');
   const ip = v4 ? label.replace(/-/g, '.') : label.replace(/-/g, ':');
-  return isIPAddress(ip) !== 0 ? ip : undefined;
+  return isIP(ip) ? ip : undefined;
 }
 
 function unique(xs: readonly string[]): string[] {

@@ -4,8 +4,7 @@
 // least minSyncIntervalMs apart, and a periodic full sync repairs whatever someone else changed.
 import type { Service, Node } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
-import type { ResourceType } from '../kube/client/client.ts';
-import { NODES, SERVICES } from '../kube/client/resources.ts';
+import { ENDPOINT_SLICES, NODES, SERVICES } from '../kube/client/resources.ts';
 import type { Informer, InformerSource } from '../kube/informers/types.ts';
 import type { Clock, Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
@@ -19,7 +18,7 @@ import { planRules, renderPartial, writtenOf, type PlanOptions, type Written } f
 import { ensureServiceRoute } from './route.ts';
 import { buildServicePorts } from './service-ports.ts';
 
-export const ENDPOINTSLICES: ResourceType = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true };
+export { ENDPOINT_SLICES as ENDPOINTSLICES } from '../kube/client/resources.ts';
 
 export interface ServiceProxyOptions {
   informers: InformerSource;
@@ -92,7 +91,7 @@ export class ServiceProxy {
 
   constructor(private readonly o: ServiceProxyOptions) {
     this.services = o.informers.informer<Service>(SERVICES);
-    this.slices = o.informers.informer<EndpointSlice>(ENDPOINTSLICES);
+    this.slices = o.informers.informer<EndpointSlice>(ENDPOINT_SLICES);
     this.nodes = o.informers.informer<Node>(NODES);
     this.debounceMs = o.debounceMs ?? 10;
     this.minSyncIntervalMs = o.minSyncIntervalMs ?? 50;

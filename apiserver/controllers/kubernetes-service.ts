@@ -12,11 +12,10 @@ import { isRecord } from '../registry/object-meta.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { KubeObject } from '../storage/types.ts';
 import { ApiError } from '../api/errors.ts';
+import { SERVICE_NAME_LABEL, SKIP_MIRROR_LABEL as SKIP_MIRROR } from '../../kube/discovery-labels.ts';
 export { defaultAdvertiseAddress, inClusterCertificateHosts } from '../advertise.ts';
 
 export const KUBERNETES_SERVICE = { namespace: 'default', name: 'kubernetes', portName: 'https', port: 443 } as const;
-const SKIP_MIRROR = 'endpointslice.kubernetes.io/skip-mirror';
-const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 /** controlplane's DefaultEndpointReconcilerInterval. */
 export const KUBERNETES_SERVICE_INTERVAL_MS = 10_000;
 

@@ -9,12 +9,11 @@ import { ApiClient } from '../../kube/client/client.ts';
 import { loadKubeconfig } from '../../kube/client/kubeconfig.ts';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_PORT, DEFAULT_SERVICE_CIDR } from '../../kube/cluster-network.ts';
 import { SystemClock } from '../../lib/clock.ts';
-import { NodeletError } from '../../lib/errors.ts';
 import { createLogger } from '../../lib/log.ts';
 import { stateDir } from '../../lib/paths.ts';
 import { dnsMetrics } from '../../dns/metrics.ts';
 import { ClusterDns } from '../../dns/cluster-dns.ts';
-import { hostAddress, hostUpstreams, parseUpstream } from '../../dns/host.ts';
+import { DnsFlagError, hostAddress, hostUpstreams, parseUpstream } from '../../dns/host.ts';
 
 interface Flags {
   kubeconfig: string;
@@ -29,7 +28,7 @@ interface Flags {
 
 function portFlag(name: string, v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new NodeletError('dns.flags', `--${name} ${v} is not a port`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new DnsFlagError(`--${name} ${v} is not a port`);
   return n;
 }
 
@@ -48,7 +47,7 @@ export function registerDns(program: Command): void {
     .action(async (flags: Flags) => {
       const log = createLogger('dns');
       const address = flags.address ?? hostAddress();
-      if (address === undefined) throw new NodeletError('dns.flags', 'no non-loopback IPv4 address found: pass --address');
+      if (address === undefined) throw new DnsFlagError('no non-loopback IPv4 address found: pass --address');
       // "none": a test's cluster must never make a lookup of an outside name
       const upstreams = flags.upstream === undefined ? hostUpstreams() : flags.upstream.filter((u) => u !== 'none').map(parseUpstream);
       if (upstreams.length === 0) log.warn('no upstream DNS servers: names outside the cluster will get SERVFAIL');

@@ -7,10 +7,8 @@ import type { EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.
 import { newControllerRef } from '../framework/owners.ts';
 import { HEADLESS_LABEL, isServiceIPSet } from './pod-endpoints.ts';
 
-/** discovery.LabelServiceName. */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-/** discovery.LabelManagedBy. */
-export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../../kube/discovery-labels.ts';
+export { MANAGED_BY_LABEL, SERVICE_NAME_LABEL };
 /** The managed-by value of kube-controller-manager's EndpointSlice controller. */
 export const CONTROLLER_QUALIFIED_NAME = 'endpointslice-controller.k8s.io';
 
