@@ -11,6 +11,11 @@ export function inClusterCertificateHosts(advertise: string, serviceIP: string, 
   return [advertise, serviceIP, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${clusterDomain}`];
 }
 
+/**
+ * The address a pod reaches the server on (what --advertise-address defaults to): the listen
+ * address when it is a concrete, non-loopback one, else the host's first non-loopback IPv4
+ * address, else the listen address.
+ */
 export function defaultAdvertiseAddress(host: string): string {
   const concrete = host !== '' && host !== '0.0.0.0' && host !== '::' && !host.startsWith('127.') && host !== 'localhost' && host !== '::1';
   if (concrete) return host;

@@ -2,6 +2,7 @@
 // and node ports from these ranges, the service proxy routes the whole service range to a local
 // blackhole (so no packet for a Service IP ever leaves the machine), the DNS server answers for
 // the cluster domain and the agent writes pods' resolv.conf. Defaults as kubeadm's.
+import type { Service } from 'kubernetes-types/core/v1.d.ts';
 
 /** kube-apiserver --service-cluster-ip-range as kubeadm sets it. */
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
@@ -69,4 +70,10 @@ export function kubernetesServiceIP(c: Cidr): string {
 /** The kube-dns Service's ClusterIP, as kubeadm picks it: the tenth address (10.96.0.10). */
 export function kubeDnsServiceIP(c: Cidr): string {
   return nthAddress(c, 10);
+}
+
+/** helper.IsServiceIPSet: a cluster IP other than "None" (headless) or unset (ExternalName, not allocated yet). */
+export function isServiceIPSet(svc: Service): boolean {
+  const ip = svc.spec?.clusterIP ?? '';
+  return ip !== '' && ip !== 'None';
 }

@@ -6,6 +6,7 @@
 // pod's own namespace wins over default's of the same name. The pod's own env wins over these and
 // `$(VAR)` sees them (resolve-env.ts); they are not part of the container hash.
 import type { Pod, Service } from 'kubernetes-types/core/v1.d.ts';
+import { isServiceIPSet } from '../../kube/cluster-network.ts';
 import { ContainerConfigError } from './errors.ts';
 import type { EnvVarValue } from './resolve-env.ts';
 
@@ -22,11 +23,6 @@ export interface ServiceLister {
   list(): readonly Service[];
 }
 
-/** Not headless ("None") and not unset (ExternalName, or not allocated yet). */
-export function isServiceIPSet(svc: Service): boolean {
-  const ip = svc.spec?.clusterIP ?? '';
-  return ip !== '' && ip !== 'None';
-}
 
 /** Upper case, dashes to underscores (upstream makeEnvVariableName). */
 export function envVariableName(s: string): string {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../lib/clock.ts';
 import { silentLogger } from '../../lib/log.ts';
+import { defaultAdvertiseAddress } from '../advertise.ts';
 import { bootstrapRegistry } from '../registry/bootstrap.ts';
 import { Registry } from '../registry/registry.ts';
 import { attachServiceAllocation } from '../registry/service-allocation.ts';
 import { createMemoryStorage } from '../storage/memory-storage.ts';
 import type { KubeObject } from '../storage/types.ts';
 import {
-  defaultAdvertiseAddress, desiredEndpoints, desiredService, desiredSlice, KubernetesServiceController, planKubernetesService, type Observed,
+  desiredEndpoints, desiredService, desiredSlice, KubernetesServiceController, planKubernetesService, type Observed,
 } from './kubernetes-service.ts';
 
 const facts = { clusterIP: '10.96.0.1', port: 6443, address: '192.0.2.10' };

@@ -13,7 +13,6 @@ import type { Registry } from '../registry/registry.ts';
 import type { KubeObject } from '../storage/types.ts';
 import { ApiError } from '../api/errors.ts';
 import { SERVICE_NAME_LABEL, SKIP_MIRROR_LABEL as SKIP_MIRROR } from '../../kube/discovery-labels.ts';
-export { defaultAdvertiseAddress, inClusterCertificateHosts } from '../advertise.ts';
 
 export const KUBERNETES_SERVICE = { namespace: 'default', name: 'kubernetes', portName: 'https', port: 443 } as const;
 /** controlplane's DefaultEndpointReconcilerInterval. */
@@ -135,11 +134,6 @@ export function planKubernetesService(observed: Observed, f: KubernetesServiceFa
   return actions;
 }
 
-/**
- * The address a pod reaches the server on (what --advertise-address defaults to): the listen
- * address when it is a concrete, non-loopback one, else the host's first non-loopback IPv4
- * address, else the listen address.
- */
 export interface KubernetesServiceOptions extends KubernetesServiceFacts {
   registry: Registry;
   clock: Clock;

@@ -9,7 +9,8 @@
 import type { EndpointAddress, EndpointPort, Endpoints, EndpointSubset, Pod, Service } from 'kubernetes-types/core/v1.d.ts';
 import { canonicalJson } from '../framework/hash.ts';
 import { isPodReady } from '../framework/pod-state.ts';
-import { findPort, HEADLESS_LABEL, isServiceIPSet, podIPs, rfc3339Nano, shouldPodBeInEndpoints, shouldSetHostname, TRIGGER_TIME_ANNOTATION } from '../endpointslice/pod-endpoints.ts';
+import { isServiceIPSet } from '../../kube/cluster-network.ts';
+import { findPort, HEADLESS_LABEL, podIPs, rfc3339Nano, shouldPodBeInEndpoints, shouldSetHostname, TRIGGER_TIME_ANNOTATION } from '../endpointslice/pod-endpoints.ts';
 import { repackSubsets } from './repack.ts';
 
 /** maxCapacity: addresses an Endpoints object holds before it is truncated. */

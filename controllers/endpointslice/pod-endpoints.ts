@@ -35,11 +35,6 @@ export function servicesSelecting(services: readonly Service[], labels: Record<s
   });
 }
 
-/** helper.IsServiceIPSet: a cluster IP other than None. */
-export function isServiceIPSet(svc: Service): boolean {
-  const ip = svc.spec?.clusterIP ?? '';
-  return ip !== 'None' && ip !== '';
-}
 
 /** The pod's IPs (status.podIPs, else status.podIP). */
 export function podIPs(pod: Pod): string[] {

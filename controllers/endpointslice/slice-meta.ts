@@ -5,7 +5,8 @@
 import type { Service } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
 import { newControllerRef } from '../framework/owners.ts';
-import { HEADLESS_LABEL, isServiceIPSet } from './pod-endpoints.ts';
+import { isServiceIPSet } from '../../kube/cluster-network.ts';
+import { HEADLESS_LABEL } from './pod-endpoints.ts';
 
 import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../../kube/discovery-labels.ts';
 export { MANAGED_BY_LABEL, SERVICE_NAME_LABEL };
