@@ -14,12 +14,12 @@ import { ApiServer } from '../apiserver/server.ts';
 import { createMemoryStorage } from '../apiserver/storage/memory-storage.ts';
 import { ApiClient } from '../kube/client/client.ts';
 import { parseKubeconfig } from '../kube/client/kubeconfig.ts';
-import { SERVICES } from '../kube/client/resources.ts';
+import { ENDPOINT_SLICES, SERVICES } from '../kube/client/resources.ts';
 import { InformerFactory } from '../kube/informers/informer.ts';
 import { SystemClock } from '../lib/clock.ts';
 import { silentLogger } from '../lib/log.ts';
 import { systemHost } from './host.ts';
-import { ENDPOINTSLICES, ServiceProxy } from './service-proxy.ts';
+import { ServiceProxy } from './service-proxy.ts';
 import { endpoint, slice } from './testing.ts';
 
 const NS = `nodelet-proxy-test-${process.pid}-api`;
@@ -117,7 +117,7 @@ describe.skipIf(!canUseNetns())('service proxy fed by a real API server', () => 
     });
     const ip = svc.spec?.clusterIP ?? '';
     expect(ip).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\./);
-    const created = await api.create<EndpointSlice>(ENDPOINTSLICES, 'default', slice('web', [{ name: 'http', port: 8080 }], [endpoint('10.244.0.2')]));
+    const created = await api.create<EndpointSlice>(ENDPOINT_SLICES, 'default', slice('web', [{ name: 'http', port: 8080 }], [endpoint('10.244.0.2')]));
     let r = await connect(ip, 80);
     for (let i = 0; i < 50 && r.reply === undefined; i++) {
       await new Promise((res) => setTimeout(res, 20));
@@ -126,7 +126,7 @@ describe.skipIf(!canUseNetns())('service proxy fed by a real API server', () => 
     expect(r.reply).toBe('10.244.0.2');
 
     const t0 = Date.now();
-    await api.update<EndpointSlice>(ENDPOINTSLICES, 'default', { ...created, endpoints: [endpoint('10.244.0.2', { ready: false, serving: false })] });
+    await api.update<EndpointSlice>(ENDPOINT_SLICES, 'default', { ...created, endpoints: [endpoint('10.244.0.2', { ready: false, serving: false })] });
     let after = await connect(ip, 80);
     while (after.error === undefined && Date.now() - t0 < 3000) after = await connect(ip, 80);
     const elapsed = Date.now() - t0;

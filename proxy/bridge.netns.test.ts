@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
-import { SERVICES } from '../kube/client/resources.ts';
+import { ENDPOINT_SLICES, SERVICES } from '../kube/client/resources.ts';
 import { SystemClock } from '../lib/clock.ts';
 import { silentLogger } from '../lib/log.ts';
 import { systemHost } from './host.ts';
-import { ENDPOINTSLICES, ServiceProxy, type ServiceProxyOptions } from './service-proxy.ts';
+import { ServiceProxy, type ServiceProxyOptions } from './service-proxy.ts';
 import { FakeInformers, endpoint, service, slice } from './testing.ts';
 
 const NODE = `nodelet-proxy-test-${process.pid}-node`;
@@ -83,7 +83,7 @@ describe.skipIf(!canUseNetns())('service proxy with pods on a bridge', () => {
   let proxy: ServiceProxy | undefined;
   const informers = new FakeInformers();
   const services = informers.informer<Service>(SERVICES);
-  const slices = informers.informer<EndpointSlice>(ENDPOINTSLICES);
+  const slices = informers.informer<EndpointSlice>(ENDPOINT_SLICES);
 
   async function startProxy(o: Partial<ServiceProxyOptions> = {}): Promise<ServiceProxy> {
     proxy?.stop();

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
-import { SERVICES } from '../kube/client/resources.ts';
+import { ENDPOINT_SLICES, SERVICES } from '../kube/client/resources.ts';
 import { SystemClock } from '../lib/clock.ts';
 import { silentLogger } from '../lib/log.ts';
 import { cleanupProxy } from './cleanup.ts';
 import { systemHost, type CommandResult, type Host } from './host.ts';
 import { restore, saveTables } from './iptables.ts';
 import { ROUTE_LOCALNET } from './node-setup.ts';
-import { ENDPOINTSLICES, ServiceProxy } from './service-proxy.ts';
+import { ServiceProxy } from './service-proxy.ts';
 import { FakeInformers, endpoint, service, slice } from './testing.ts';
 
 const NS = `nodelet-proxy-test-${process.pid}`;
@@ -98,7 +98,7 @@ describe.skipIf(!canUseNetns())('service proxy in a network namespace', () => {
   const informers = new FakeInformers();
   const host = new CountingHost(systemHost(['ip', 'netns', 'exec', NS]));
   const services = informers.informer<Service>(SERVICES);
-  const slices = informers.informer<EndpointSlice>(ENDPOINTSLICES);
+  const slices = informers.informer<EndpointSlice>(ENDPOINT_SLICES);
   const web = service('web', { type: 'NodePort', clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30080 }] });
   const webSlice = (...ips: string[]): EndpointSlice => slice('web', [{ name: 'http', port: 8080 }], ips.map((ip) => endpoint(ip)));
 

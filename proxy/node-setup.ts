@@ -9,8 +9,9 @@ import type { Host } from './host.ts';
 export const ROUTE_LOCALNET = 'net.ipv4.conf.all.route_localnet';
 export const BRIDGE_NF_CALL_IPTABLES = 'net.bridge.bridge-nf-call-iptables';
 
-export function defaultProxyStateFile(): string {
-  return join(stateDir(), 'proxy', 'route-localnet');
+/** Where the proxy of a state dir keeps route_localnet's old value (`nodelet down` restores it). */
+export function defaultProxyStateFile(dir: string = stateDir()): string {
+  return join(dir, 'proxy', 'route-localnet');
 }
 
 export interface MasqueradeDecision {

@@ -304,17 +304,20 @@ export function writtenOf(plan: RulePlan): Written {
  * are declared and refilled, and the chains no longer planned are flushed and deleted; the
  * thousands of unchanged per-service chains stay as written. '' when nothing changed.
  */
-export function renderPartial(plan: RulePlan, previous: Written): string {
+export function renderPartial(plan: RulePlan, previous: Written, next: Written = writtenOf(plan)): string {
   const lines: string[] = [];
   for (const table of ['nat', 'filter'] as const) {
-    const by = rulesByChain(plan[table]);
+    const now = next[table];
     const before = previous[table];
-    const changed = plan[table].chains.filter((c) => before.get(c) !== (by.get(c) ?? []).join('\n'));
-    const gone = [...before.keys()].filter((c) => !by.has(c)).sort();
+    const changed = plan[table].chains.filter((c) => before.get(c) !== now.get(c));
+    const gone = [...before.keys()].filter((c) => !now.has(c)).sort();
     if (changed.length === 0 && gone.length === 0) continue;
     lines.push(`*${table}`);
     for (const c of [...changed, ...gone]) lines.push(`:${c} - [0:0]`);
-    for (const c of changed) lines.push(...(by.get(c) ?? []));
+    for (const c of changed) {
+      const rules = now.get(c) ?? '';
+      if (rules !== '') lines.push(rules);
+    }
     for (const c of gone) lines.push(`-X ${c}`);
     lines.push('COMMIT');
   }

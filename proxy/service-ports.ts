@@ -7,7 +7,6 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
 import { ipv4ToNumber } from '../kube/cluster-network.ts';
 import { servicePortName } from './chains.ts';
 
-export { SERVICE_NAME_LABEL } from '../kube/discovery-labels.ts';
 import { SERVICE_NAME_LABEL } from '../kube/discovery-labels.ts';
 /** Services with this label (non-empty) belong to another proxy; kube-proxy skips them too. */
 export const SERVICE_PROXY_NAME_LABEL = 'service.kubernetes.io/service-proxy-name';

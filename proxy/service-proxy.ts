@@ -18,7 +18,6 @@ import { planRules, renderPartial, writtenOf, type PlanOptions, type Written } f
 import { ensureServiceRoute } from './route.ts';
 import { buildServicePorts } from './service-ports.ts';
 
-export { ENDPOINT_SLICES as ENDPOINTSLICES } from '../kube/client/resources.ts';
 
 export interface ServiceProxyOptions {
   informers: InformerSource;
@@ -204,13 +203,14 @@ export class ServiceProxy {
       const previous = this.written;
       this.written = undefined;
       const mode: SyncMode = previous === undefined ? 'full' : 'partial';
+      const next = writtenOf(plan);
       if (previous === undefined) {
         this.lastBatch = await applyPlan(this.o.host, plan);
       } else {
-        this.lastBatch = renderPartial(plan, previous);
+        this.lastBatch = renderPartial(plan, previous, next);
         if (this.lastBatch !== '') await restore(this.o.host, this.lastBatch);
       }
-      this.written = writtenOf(plan);
+      this.written = next;
       this.syncCount++;
       const flows = udpFlows(ports);
       const stale = staleUdpFlows(this.flows, flows);

@@ -363,9 +363,9 @@ export async function stopDaemons(state: string, log?: { info: (o: object, m: st
   }
   const cidrFile = join(state, SERVICE_CIDR_FILE);
   if (existsSync(cidrFile)) {
-    const { cleanupProxy } = await import('../../proxy/cleanup.ts');
+    const [{ cleanupProxy }, { defaultProxyStateFile }] = await Promise.all([import('../../proxy/cleanup.ts'), import('../../proxy/node-setup.ts')]);
     // the proxy kept route_localnet's old value in its state dir (the daemon's NODELET_STATE_DIR)
-    await cleanupProxy({ serviceCidr: readFileSync(cidrFile, 'utf8').trim(), stateFile: join(state, 'proxy', 'route-localnet') });
+    await cleanupProxy({ serviceCidr: readFileSync(cidrFile, 'utf8').trim(), stateFile: defaultProxyStateFile(state) });
     rmSync(cidrFile, { force: true });
     log?.info({}, 'removed the service proxy\'s rules and route');
   }
